@@ -1,0 +1,29 @@
+/** The `--help` text (meow prints it with the description above). */
+export const helpText = `
+Usage
+  $ moondev-tui [options]            full-screen TUI (headless when stdout is not a TTY)
+  $ moondev-tui run <agent>          run one agent once (its retries and timeout apply), stream its output
+  $ moondev-tui validate             check the config, print the resolved agents and phases
+  $ moondev-tui init                 write a starter .config/moondev.json here (never overwrites)
+
+Options
+  --config <file>         config file (default: ./.config/moondev.json, else the bundled demo config)
+  --headless              no TUI: one text line per event, the dashboard after each cycle
+  --json                  with --headless: one JSON object per line instead of text
+  --once                  run exactly one cycle, then exit
+  --agents <a,b,…>        enable exactly these agents for this run
+  --max-workers <n>       override orchestrator.maxWorkers
+  --timeout <seconds>     override orchestrator.timeoutPerAgent
+  --sleep <minutes>       override orchestrator.sleepBetweenRunsMinutes
+  --metrics-dir <dir>     override orchestrator.metricsExportDir
+  --help, --version
+
+Exit codes (with --once, and for run)
+  0 every agent that ran succeeded     1 an agent failed or timed out
+  2 usage or config error              3 the cycle was halted by a critical agent
+  130 / 143 interrupted by SIGINT / SIGTERM
+
+Examples
+  $ moondev-tui --headless --once --json
+  $ moondev-tui run risk --config bots/moondev.json
+`;

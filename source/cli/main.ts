@@ -1,0 +1,69 @@
+import process from 'node:process';
+import {ConfigError} from '../config/config-error.js';
+import {loadConfig} from '../config/load-config.js';
+import {exitCodes} from './exit-codes.js';
+import {overridesFromFlags, type RawFlags} from './flags.js';
+import {initConfig} from './init-config.js';
+import {bundledConfigFile, schemaFile} from './paths.js';
+import {runHeadless} from './run-headless.js';
+import {runOneAgent} from './run-one-agent.js';
+import {describeConfig} from './validate.js';
+
+const commands = new Set(['run', 'validate', 'init']);
+
+/**
+Runs the command that the parsed command line names and returns the exit code. A ConfigError
+becomes its message on stderr and exit 2, never a stack trace.
+*/
+export async function main(input: readonly string[], flags: RawFlags): Promise<number> {
+	try {
+		return await dispatch(input, flags);
+	} catch (error) {
+		if (error instanceof ConfigError) {
+			process.stderr.write(`${error.message}\n`);
+			return exitCodes.usage;
+		}
+
+		throw error;
+	}
+}
+
+async function dispatch(input: readonly string[], flags: RawFlags): Promise<number> {
+	const [command, ...rest] = input;
+	if (command !== undefined && !commands.has(command)) {
+		throw new ConfigError(`unknown command "${command}" (commands: run, validate, init; see --help)`);
+	}
+
+	const extra = command === 'run' ? rest.slice(1) : rest;
+	if (extra.length > 0) {
+		throw new ConfigError(`unexpected argument "${extra[0]}" (see --help)`);
+	}
+
+	if (flags.json && !flags.headless && command === undefined && process.stdout.isTTY) {
+		throw new ConfigError('--json: goes with --headless');
+	}
+
+	if (command === 'init') {
+		const file = initConfig({cwd: process.cwd(), target: flags.config, schemaFile: schemaFile()});
+		process.stdout.write(`wrote ${file}\nnext: moondev-tui validate, then moondev-tui\n`);
+		return exitCodes.ok;
+	}
+
+	const config = loadConfig({
+		configFlag: flags.config,
+		bundledConfigFile: bundledConfigFile(),
+		overrides: overridesFromFlags(flags),
+	});
+
+	if (command === 'validate') {
+		process.stdout.write(`${describeConfig(config, flags.json)}\n`);
+		return exitCodes.ok;
+	}
+
+	if (command === 'run') {
+		return runOneAgent({config, name: rest[0], json: flags.json});
+	}
+
+	// TODO(tui): the full-screen TUI (issue 5) takes over when stdout is a TTY and --headless is not given.
+	return runHeadless({config, json: flags.json, once: flags.once});
+}

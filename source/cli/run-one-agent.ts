@@ -1,0 +1,88 @@
+import {ConfigError} from '../config/config-error.js';
+import type {ResolvedConfig} from '../config/resolved-config.js';
+import {systemClock} from '../engine/clock.js';
+import {createEventBus} from '../engine/event-bus.js';
+import {createOutputBatcher} from '../engine/output-batcher.js';
+import {runAttempts} from '../engine/run-attempts.js';
+import {createJsonPrinter} from '../headless/json-printer.js';
+import {createTextPrinter} from '../headless/text-printer.js';
+import {runAgent} from '../runner/run-agent.js';
+import {exitCodes} from './exit-codes.js';
+import {createLineWriters} from './output.js';
+import {handleInterruptions} from './signals.js';
+
+/**
+`moondev-tui run <agent>`: one agent once, enabled or not, with its retries and timeout, its log
+lines streamed as printed. Text: log lines on stdout, events on stderr. `--json`: events on stdout,
+log lines on stderr. Exit 0 on success, 3 if a critical agent halted, 1 otherwise.
+*/
+export async function runOneAgent(options: {
+	readonly config: ResolvedConfig;
+	readonly name: string | undefined;
+	readonly json: boolean;
+}): Promise<number> {
+	const {config, name, json} = options;
+	const names = config.agents.map(agent => agent.name);
+	if (name === undefined) {
+		throw new ConfigError(`run: expected an agent name (one of ${names.join(', ')})`);
+	}
+
+	const agent = config.agents.find(candidate => candidate.name === name);
+	if (!agent) {
+		throw new ConfigError(`run: unknown agent "${name}" (agents: ${names.join(', ')})`);
+	}
+
+	const stop = new AbortController();
+	const writers = createLineWriters(() => {
+		stop.abort();
+	});
+	const bus = createEventBus();
+	bus.listen(
+		json
+			? createJsonPrinter(writers.out)
+			: createTextPrinter({write: writers.err, maxAttempts: () => agent.retries + 1}),
+	);
+	const writeLog = json ? writers.err : writers.out;
+	const interruption = handleInterruptions(() => {
+		stop.abort();
+	});
+	try {
+		const outcome = await runAttempts(
+			{
+				config,
+				runAgent,
+				clock: systemClock,
+				emit: bus.emit,
+				cycle: 0,
+				output: createOutputBatcher(() => undefined),
+				onLines(_agent, lines) {
+					for (const line of lines) {
+						writeLog(line);
+					}
+				},
+			},
+			agent,
+			undefined,
+			stop.signal,
+		);
+		const interrupted = interruption.exitCode();
+		if (interrupted !== undefined) {
+			return interrupted;
+		}
+
+		if (outcome.haltReason !== undefined) {
+			bus.emit({
+				type: 'halt',
+				time: new Date().toISOString(),
+				cycle: 0,
+				agent: agent.name,
+				reason: outcome.haltReason,
+			});
+			return exitCodes.halted;
+		}
+
+		return outcome.status === 'success' ? exitCodes.ok : exitCodes.agentFailed;
+	} finally {
+		interruption.dispose();
+	}
+}

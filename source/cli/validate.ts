@@ -1,0 +1,124 @@
+import path from 'node:path';
+import process from 'node:process';
+import type {ResolvedAgent, ResolvedConfig} from '../config/resolved-config.js';
+
+/**
+`moondev-tui validate`: the resolved config as people read it (or as JSON). Env variables are
+shown by name only: their values are secrets.
+*/
+export function describeConfig(config: ResolvedConfig, json: boolean): string {
+	if (json) {
+		return JSON.stringify(toJson(config), undefined, 2);
+	}
+
+	const o = config.orchestrator;
+	const lines = [
+		`${config.displayName}: valid${config.isBundledDemo ? ' (the bundled demo config)' : ''}`,
+		`base folder: ${config.baseDir}`,
+		`orchestrator: maxWorkers ${o.maxWorkers}, timeoutPerAgent ${o.timeoutPerAgent}s, maxRetries ${o.maxRetries}, backoff ${o.backoffBaseSeconds}s × ${o.backoffMultiplier}^k, killGrace ${o.killGraceSeconds}s, sleep ${o.sleepBetweenRunsMinutes} min`,
+		`metrics: ${o.metricsExportDir} (keep ${o.metricsRetention || 'all'}, health over ${o.healthWindow} runs, monitoring ${onOff(o.enableMonitoring)}, health checks ${onOff(o.enableHealthChecks)})`,
+	];
+	if (config.envFiles.length > 0) {
+		lines.push(`env files: ${config.envFiles.join(', ')}`);
+	}
+
+	lines.push(`phases${config.hasCustomPhases ? '' : ' (default)'}:`);
+	for (const [index, phase] of config.phases.entries()) {
+		const timeout = phase.timeoutPerAgent === undefined ? '' : `, timeout ${phase.timeoutPerAgent}s`;
+		const workers = phase.mode === 'parallel' ? `, ${o.maxWorkers} workers` : '';
+		const agents = phase.agents.length > 0 ? phase.agents.join(', ') : '(none)';
+		lines.push(`  ${index + 1}. ${phase.name} (${phase.mode}${workers}${timeout}): ${agents}`);
+	}
+
+	lines.push('agents:');
+	const width = Math.max(...config.agents.map(agent => agent.name.length), 4);
+	for (const agent of config.agents) {
+		const tags = [
+			agent.enabled ? 'enabled ' : 'disabled',
+			agent.critical ? `critical (retries ${agent.retries}, on failure ${agent.onFailure})` : `retries ${agent.retries}`,
+			`timeout ${agent.timeoutSeconds ?? o.timeoutPerAgent}s`,
+		];
+		lines.push(`  ${agent.name.padEnd(width)}  ${tags.join('  ')}`);
+		lines.push(`  ${' '.repeat(width)}  $ ${formatCommand(agent.command)}`);
+		for (const detail of agentDetails(agent, config.baseDir)) {
+			lines.push(`  ${' '.repeat(width)}  ${detail}`);
+		}
+	}
+
+	for (const warning of config.warnings) {
+		lines.push(`warning: ${warning}`);
+	}
+
+	return lines.join('\n');
+}
+
+function agentDetails(agent: ResolvedAgent, baseDir: string): string[] {
+	const details: string[] = [];
+	if (agent.description) {
+		details.push(agent.description);
+	}
+
+	if (agent.cwd !== baseDir) {
+		details.push(`cwd: ${agent.cwd}`);
+	}
+
+	const variables = Object.keys(agent.env);
+	if (variables.length > 0) {
+		details.push(`env: ${variables.join(', ')}`);
+	}
+
+	if (agent.dependsOn.length > 0) {
+		details.push(`depends on: ${agent.dependsOn.join(', ')}`);
+	}
+
+	if (agent.requireHealthy.length > 0) {
+		details.push(`requires healthy: ${agent.requireHealthy.join(', ')}`);
+	}
+
+	if (agent.when) {
+		const hours = agent.when.hours ? `hours ${agent.when.hours.from}-${agent.when.hours.to}` : '';
+		details.push(`when: ${[hours, agent.when.days?.join(',') ?? ''].filter(Boolean).join(' ')}`);
+	}
+
+	if (agent.haltExitCode !== undefined) {
+		details.push(`exit code ${agent.haltExitCode} halts`);
+	}
+
+	return details;
+}
+
+/** argv as a shell line, the Node that runs us shown as `node`. */
+export function formatCommand(argv: readonly string[]): string {
+	return argv
+		.map((word, index) => (index === 0 && word === process.execPath ? 'node' : quote(word)))
+		.join(' ');
+}
+
+function quote(word: string): string {
+	return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", String.raw`'\''`)}'`;
+}
+
+function onOff(value: boolean): string {
+	return value ? 'on' : 'off';
+}
+
+function toJson(config: ResolvedConfig) {
+	return {
+		file: config.file,
+		baseDir: config.baseDir,
+		isBundledDemo: config.isBundledDemo,
+		orchestrator: config.orchestrator,
+		envFiles: config.envFiles,
+		phases: config.phases,
+		agents: config.agents.map(agent => ({
+			...agent,
+			command: agent.command.map((word, index) =>
+				index === 0 && word === process.execPath ? 'node' : word,
+			),
+			// Names only: the values are secrets.
+			env: Object.keys(agent.env),
+			cwd: path.relative(config.baseDir, agent.cwd) || '.',
+		})),
+		warnings: config.warnings,
+	};
+}

@@ -1,0 +1,493 @@
+import {existsSync, readFileSync} from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import {parse as parseDotenv} from 'dotenv';
+import {configError, ConfigError} from './config-error.js';
+import {closestMatch, formatIssues} from './format-issues.js';
+import type {
+	AgentWindow,
+	ResolvedAgent,
+	ResolvedConfig,
+	ResolvedOrchestrator,
+	ResolvedPhase,
+} from './resolved-config.js';
+import {
+	agentSchema,
+	type AgentConfig,
+	type ConfigFile,
+	configSchema,
+	orchestratorSchema,
+	phaseSchema,
+} from './schema.js';
+import {splitCommand} from './split-command.js';
+
+/** Command-line settings that win over the file's (contract §2). */
+export type ConfigOverrides = {
+	/** `--agents`: enable exactly these for this run. */
+	readonly agents?: readonly string[] | undefined;
+	readonly maxWorkers?: number | undefined;
+	readonly timeoutPerAgent?: number | undefined;
+	readonly sleepBetweenRunsMinutes?: number | undefined;
+	/** Relative to the current folder, as paths typed on a command line are. */
+	readonly metricsExportDir?: string | undefined;
+};
+
+export type LoadConfigOptions = {
+	/** `--config`; without it, `./.config/moondev.json`, else the bundled demo. */
+	readonly configFlag?: string | undefined;
+	readonly cwd?: string;
+	readonly bundledConfigFile: string;
+	readonly overrides?: ConfigOverrides;
+};
+
+/** Which file to read: `--config`, else `./.config/moondev.json`, else the bundled demo. */
+export function findConfigFile(
+	options: Pick<LoadConfigOptions, 'configFlag' | 'cwd' | 'bundledConfigFile'>,
+): {file: string; isBundledDemo: boolean} {
+	const cwd = options.cwd ?? process.cwd();
+	if (options.configFlag !== undefined) {
+		const file = path.resolve(cwd, options.configFlag);
+		if (!existsSync(file)) {
+			throw new ConfigError(`--config: file not found: ${options.configFlag}`);
+		}
+
+		return {file, isBundledDemo: false};
+	}
+
+	const local = path.join(cwd, '.config', 'moondev.json');
+	if (existsSync(local)) {
+		return {file: local, isBundledDemo: false};
+	}
+
+	return {file: options.bundledConfigFile, isBundledDemo: true};
+}
+
+/**
+The folder relative paths resolve against: the config file's folder, or the project folder for a
+config kept in a `.config/` folder (the owner's layout), so `agents/risk.js` in
+`./.config/moondev.json` means `./agents/risk.js`.
+*/
+export function baseDirOf(file: string): string {
+	const folder = path.dirname(file);
+	return path.basename(folder) === '.config' ? path.dirname(folder) : folder;
+}
+
+/** Reads, validates and resolves a config; every mistake is a ConfigError naming file and key. */
+export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
+	const cwd = options.cwd ?? process.cwd();
+	const {file, isBundledDemo} = findConfigFile(options);
+	const displayName = displayPath(file, cwd);
+	const raw = readJson(file, displayName);
+	const parsed = configSchema.safeParse(raw);
+	if (!parsed.success) {
+		const lines = formatIssues(parsed.error.issues, knownKeysAt).map(({keyPath, message}) =>
+			keyPath ? `${displayName}: ${keyPath}: ${message}` : `${displayName}: ${message}`,
+		);
+		throw new ConfigError(lines.join('\n'));
+	}
+
+	return resolveConfig(parsed.data, {
+		file,
+		displayName,
+		isBundledDemo,
+		cwd,
+		overrides: options.overrides ?? {},
+	});
+}
+
+type ResolveContext = {
+	readonly file: string;
+	readonly displayName: string;
+	readonly isBundledDemo: boolean;
+	readonly cwd: string;
+	readonly overrides: ConfigOverrides;
+};
+
+function resolveConfig(config: ConfigFile, context: ResolveContext): ResolvedConfig {
+	const {displayName, overrides} = context;
+	const baseDir = baseDirOf(context.file);
+	// The installed package may be read-only: the demo writes below the current folder instead.
+	const writeBaseDir = context.isBundledDemo ? context.cwd : baseDir;
+	const fail = (keyPath: string, message: string) => configError(displayName, keyPath, message);
+	const names = Object.keys(config.agents);
+
+	const orchestrator: ResolvedOrchestrator = {
+		maxRetries: config.orchestrator.maxRetries,
+		timeoutPerAgent: overrides.timeoutPerAgent ?? config.orchestrator.timeoutPerAgent,
+		backoffMultiplier: config.orchestrator.backoffMultiplier,
+		backoffBaseSeconds: config.orchestrator.backoffBaseSeconds,
+		maxWorkers: overrides.maxWorkers ?? config.orchestrator.maxWorkers,
+		killGraceSeconds: config.orchestrator.killGraceSeconds,
+		sleepBetweenRunsMinutes:
+			overrides.sleepBetweenRunsMinutes ?? config.orchestrator.sleepBetweenRunsMinutes,
+		enableMonitoring: config.orchestrator.enableMonitoring,
+		enableHealthChecks: config.orchestrator.enableHealthChecks,
+		metricsExportDir:
+			overrides.metricsExportDir === undefined
+				? path.resolve(writeBaseDir, config.orchestrator.metricsExportDir)
+				: path.resolve(context.cwd, overrides.metricsExportDir),
+		metricsRetention: config.orchestrator.metricsRetention,
+		healthWindow: config.orchestrator.healthWindow,
+	};
+
+	const envFiles: string[] = [];
+	const readEnvFiles = (value: string | string[] | undefined, keyPath: string) => {
+		const variables: Record<string, string> = {};
+		for (const [index, entry] of toList(value).entries()) {
+			const envFile = path.resolve(baseDir, entry);
+			const where = Array.isArray(value) ? `${keyPath}[${index}]` : keyPath;
+			let text: string;
+			try {
+				text = readFileSync(envFile, 'utf8');
+			} catch (error) {
+				throw fail(where, `cannot read env file ${envFile}: ${describeFsError(error)}`);
+			}
+
+			envFiles.push(envFile);
+			Object.assign(variables, parseDotenv(text));
+		}
+
+		return variables;
+	};
+
+	const sharedEnv = readEnvFiles(config.orchestrator.envFile, 'orchestrator.envFile');
+
+	const enabledOverride = overrides.agents ? new Set(overrides.agents) : undefined;
+	for (const name of overrides.agents ?? []) {
+		if (!(name in config.agents)) {
+			throw new ConfigError(`--agents: ${unknownAgent(name, names)}`);
+		}
+	}
+
+	const warnings: string[] = [];
+	const agents = Object.entries(config.agents).map(([name, agent]): ResolvedAgent => {
+		const keyPath = `agents.${name}`;
+		for (const [key, list] of [
+			['dependsOn', agent.dependsOn],
+			['requireHealthy', agent.requireHealthy],
+		] as const) {
+			for (const [index, other] of (list ?? []).entries()) {
+				if (!(other in config.agents)) {
+					throw fail(`${keyPath}.${key}[${index}]`, unknownAgent(other, names));
+				}
+
+				if (other === name && key === 'dependsOn') {
+					throw fail(`${keyPath}.${key}[${index}]`, 'an agent cannot depend on itself');
+				}
+			}
+		}
+
+		if (agent.onFailure !== undefined && !agent.critical) {
+			warnings.push(`${keyPath}.onFailure: only critical agents halt the cycle; ignored`);
+		}
+
+		const cwd = agent.cwd === undefined ? baseDir : path.resolve(baseDir, agent.cwd);
+		return {
+			name,
+			command: resolveCommand(agent, baseDir, (message: string) =>
+				fail(`${keyPath}.command`, message),
+			),
+			enabled: enabledOverride ? enabledOverride.has(name) : agent.enabled,
+			critical: agent.critical,
+			retries: agent.retries ?? (agent.critical ? orchestrator.maxRetries : 0),
+			timeoutSeconds: agent.timeout,
+			env: {
+				...sharedEnv,
+				...readEnvFiles(agent.envFile, `${keyPath}.envFile`),
+				...agent.env,
+			},
+			cwd,
+			description: agent.description,
+			dependsOn: agent.dependsOn ?? [],
+			when: resolveWindow(agent.when),
+			requireHealthy: agent.requireHealthy ?? [],
+			onFailure: agent.onFailure ?? 'halt',
+			haltExitCode: agent.haltExitCode,
+		};
+	});
+
+	const phases = config.phases
+		? resolveCustomPhases(config, fail)
+		: defaultPhases(agents);
+	checkDependencyOrder(agents, phases, fail);
+
+	const placed = new Set(phases.flatMap(phase => phase.agents));
+	for (const agent of agents) {
+		if (agent.enabled && !placed.has(agent.name)) {
+			warnings.push(`agents.${agent.name}: enabled but in no phase, so it never runs`);
+		}
+	}
+
+	return {
+		file: context.file,
+		displayName,
+		isBundledDemo: context.isBundledDemo,
+		baseDir,
+		orchestrator,
+		agents,
+		phases,
+		hasCustomPhases: config.phases !== undefined,
+		envFiles: [...new Set(envFiles)],
+		warnings,
+	};
+}
+
+/** Without `phases`: the critical agents one at a time, then every other agent in parallel. */
+function defaultPhases(agents: readonly ResolvedAgent[]): ResolvedPhase[] {
+	return [
+		{
+			name: 'critical',
+			mode: 'sequential',
+			agents: agents.filter(agent => agent.critical).map(agent => agent.name),
+			timeoutPerAgent: undefined,
+		},
+		{
+			name: 'parallel',
+			mode: 'parallel',
+			agents: agents.filter(agent => !agent.critical).map(agent => agent.name),
+			timeoutPerAgent: undefined,
+		},
+	];
+}
+
+function resolveCustomPhases(
+	config: ConfigFile,
+	fail: (keyPath: string, message: string) => ConfigError,
+): ResolvedPhase[] {
+	const names = Object.keys(config.agents);
+	const placedIn = new Map<string, string>();
+	const phaseNames = new Set<string>();
+	return (config.phases ?? []).map((phase, phaseIndex) => {
+		if (phaseNames.has(phase.name)) {
+			throw fail(`phases[${phaseIndex}].name`, `duplicate phase name "${phase.name}"`);
+		}
+
+		phaseNames.add(phase.name);
+		for (const [index, name] of phase.agents.entries()) {
+			const keyPath = `phases[${phaseIndex}].agents[${index}]`;
+			if (!(name in config.agents)) {
+				throw fail(keyPath, unknownAgent(name, names));
+			}
+
+			const earlier = placedIn.get(name);
+			if (earlier !== undefined) {
+				// It would run twice a cycle: twice the orders.
+				throw fail(keyPath, `"${name}" is already in phase "${earlier}"`);
+			}
+
+			placedIn.set(name, phase.name);
+		}
+
+		return {
+			name: phase.name,
+			mode: phase.mode,
+			agents: phase.agents,
+			timeoutPerAgent: phase.timeoutPerAgent,
+		};
+	});
+}
+
+/**
+A dependency must be able to finish first: in an earlier phase, earlier in a sequential phase, or
+anywhere in a parallel one as long as the dependencies there form no loop.
+*/
+function checkDependencyOrder(
+	agents: readonly ResolvedAgent[],
+	phases: readonly ResolvedPhase[],
+	fail: (keyPath: string, message: string) => ConfigError,
+) {
+	const position = new Map<string, {phase: number; index: number}>();
+	for (const [phaseIndex, phase] of phases.entries()) {
+		for (const [index, name] of phase.agents.entries()) {
+			position.set(name, {phase: phaseIndex, index});
+		}
+	}
+
+	const byName = new Map(agents.map(agent => [agent.name, agent]));
+	for (const agent of agents) {
+		const own = position.get(agent.name);
+		if (!own) {
+			continue;
+		}
+
+		for (const [index, dependency] of agent.dependsOn.entries()) {
+			const keyPath = `agents.${agent.name}.dependsOn[${index}]`;
+			const other = position.get(dependency);
+			if (!other) {
+				throw fail(keyPath, `"${dependency}" is in no phase, so it never succeeds`);
+			}
+
+			const phase = phases[own.phase];
+			if (
+				other.phase > own.phase ||
+				(other.phase === own.phase && phase?.mode === 'sequential' && other.index > own.index)
+			) {
+				throw fail(keyPath, `"${dependency}" runs after "${agent.name}"`);
+			}
+		}
+	}
+
+	// Loops inside a parallel phase would wait on each other forever.
+	const visiting = new Set<string>();
+	const done = new Set<string>();
+	const visit = (name: string, trail: string[]) => {
+		if (done.has(name)) {
+			return;
+		}
+
+		if (visiting.has(name)) {
+			const loop = [...trail.slice(trail.indexOf(name)), name].join(' → ');
+			throw fail(`agents.${name}.dependsOn`, `dependency loop: ${loop}`);
+		}
+
+		visiting.add(name);
+		for (const dependency of byName.get(name)?.dependsOn ?? []) {
+			visit(dependency, [...trail, name]);
+		}
+
+		visiting.delete(name);
+		done.add(name);
+	};
+
+	for (const agent of agents) {
+		visit(agent.name, []);
+	}
+}
+
+function resolveCommand(
+	agent: AgentConfig,
+	baseDir: string,
+	fail: (message: string) => ConfigError,
+): string[] {
+	let argv: string[];
+	if (typeof agent.command === 'string') {
+		const split = splitCommand(agent.command);
+		if ('operator' in split) {
+			throw fail(
+				`"${split.operator}" needs a shell, and commands never run through one: use ["sh", "-c", "…"]`,
+			);
+		}
+
+		argv = split.argv;
+	} else {
+		argv = [...agent.command];
+	}
+
+	const [program, ...args] = argv;
+	if (!program) {
+		throw fail('expected a program to run, got an empty command');
+	}
+
+	return [resolveProgram(program, baseDir), ...args];
+}
+
+/** "node" is the Node that runs moondev-tui; a relative path is relative to the base folder. */
+function resolveProgram(program: string, baseDir: string): string {
+	if (program === 'node') {
+		return process.execPath;
+	}
+
+	if (program.includes('/') && !path.isAbsolute(program)) {
+		return path.resolve(baseDir, program);
+	}
+
+	return program;
+}
+
+function resolveWindow(when: AgentConfig['when']): AgentWindow | undefined {
+	if (!when) {
+		return undefined;
+	}
+
+	const [from, to] = when.hours?.split('-').map(Number) ?? [];
+	return {
+		hours: from === undefined || to === undefined ? undefined : {from, to},
+		days: when.days,
+	};
+}
+
+function readJson(file: string, displayName: string): unknown {
+	let text: string;
+	try {
+		text = readFileSync(file, 'utf8');
+	} catch (error) {
+		throw new ConfigError(`${displayName}: cannot read: ${describeFsError(error)}`);
+	}
+
+	try {
+		return JSON.parse(text) as unknown;
+	} catch (error) {
+		throw new ConfigError(`${displayName}: invalid JSON: ${describeJsonError(error, text)}`);
+	}
+}
+
+/** "Unexpected token } in JSON at position 41" → "line 3, column 5: Unexpected token }…". */
+function describeJsonError(error: unknown, text: string): string {
+	const message = error instanceof Error ? error.message : String(error);
+	const match = /position (\d+)/.exec(message);
+	if (!match) {
+		return message;
+	}
+
+	const before = text.slice(0, Number(match[1]));
+	const line = before.split('\n').length;
+	const column = before.length - before.lastIndexOf('\n');
+	return `line ${line}, column ${column}: ${message.replace(/\s*in JSON at position \d+.*$/s, '')}`;
+}
+
+function describeFsError(error: unknown): string {
+	const code = (error as NodeJS.ErrnoException).code;
+	if (code === 'ENOENT') {
+		return 'file not found';
+	}
+
+	if (code === 'EACCES') {
+		return 'permission denied';
+	}
+
+	return error instanceof Error ? error.message : String(error);
+}
+
+function unknownAgent(name: string, names: readonly string[]): string {
+	const hint = closestMatch(name, names);
+	return hint ? `unknown agent "${name}" (did you mean "${hint}"?)` : `unknown agent "${name}"`;
+}
+
+function toList(value: string | string[] | undefined): string[] {
+	if (value === undefined) {
+		return [];
+	}
+
+	return Array.isArray(value) ? value : [value];
+}
+
+function displayPath(file: string, cwd: string): string {
+	const relative = path.relative(cwd, file);
+	return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+/** The keys allowed at a path of the config, for "did you mean" hints. */
+function knownKeysAt(keyPath: readonly PropertyKey[]): readonly string[] {
+	const [first, , third] = keyPath;
+	if (keyPath.length === 0) {
+		return Object.keys(configSchema.shape);
+	}
+
+	if (first === 'orchestrator') {
+		return Object.keys(orchestratorSchema.shape);
+	}
+
+	if (first === 'phases') {
+		return Object.keys(phaseSchema.shape);
+	}
+
+	if (first === 'agents' && third === 'when') {
+		return ['hours', 'days'];
+	}
+
+	if (first === 'agents') {
+		return Object.keys(agentSchema.shape);
+	}
+
+	return [];
+}

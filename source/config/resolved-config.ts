@@ -1,0 +1,75 @@
+import type {WeekDay} from './schema.js';
+
+/** An agent as the engine runs it: defaults applied, paths absolute, command split. */
+export type ResolvedAgent = {
+	readonly name: string;
+	/** argv; the first word is resolved ("node" is this Node, relative paths against the base folder). */
+	readonly command: readonly string[];
+	/** Enabled by the config file (before toggles and `--agents`). */
+	readonly enabled: boolean;
+	readonly critical: boolean;
+	readonly retries: number;
+	/** Seconds per attempt set on the agent itself; the phase's and the orchestrator's come after. */
+	readonly timeoutSeconds: number | undefined;
+	/** Variables from the env files and `env`, secret: only their names are ever shown. */
+	readonly env: Readonly<Record<string, string>>;
+	readonly cwd: string;
+	readonly description: string | undefined;
+	readonly dependsOn: readonly string[];
+	readonly when: AgentWindow | undefined;
+	readonly requireHealthy: readonly string[];
+	readonly onFailure: 'halt' | 'continue';
+	readonly haltExitCode: number | undefined;
+};
+
+/** `when`: hours inclusive ("9-16" is 9:00 to 16:59), and week days, local time. */
+export type AgentWindow = {
+	readonly hours: {readonly from: number; readonly to: number} | undefined;
+	readonly days: readonly WeekDay[] | undefined;
+};
+
+export type PhaseMode = 'sequential' | 'parallel';
+
+export type ResolvedPhase = {
+	readonly name: string;
+	readonly mode: PhaseMode;
+	/** Every agent of the phase, enabled or not: what is enabled is decided when the phase starts. */
+	readonly agents: readonly string[];
+	readonly timeoutPerAgent: number | undefined;
+};
+
+export type ResolvedOrchestrator = {
+	readonly maxRetries: number;
+	readonly timeoutPerAgent: number;
+	readonly backoffMultiplier: number;
+	readonly backoffBaseSeconds: number;
+	readonly maxWorkers: number;
+	readonly killGraceSeconds: number;
+	readonly sleepBetweenRunsMinutes: number;
+	readonly enableMonitoring: boolean;
+	readonly enableHealthChecks: boolean;
+	/** Absolute. */
+	readonly metricsExportDir: string;
+	readonly metricsRetention: number;
+	readonly healthWindow: number;
+};
+
+/** The config the engine runs: validated, with every default, path and override applied. */
+export type ResolvedConfig = {
+	/** The config file's absolute path. */
+	readonly file: string;
+	/** How to name the file in messages: relative to the current folder when inside it. */
+	readonly displayName: string;
+	readonly isBundledDemo: boolean;
+	/** The folder relative paths resolve against. */
+	readonly baseDir: string;
+	readonly orchestrator: ResolvedOrchestrator;
+	/** In config order. */
+	readonly agents: readonly ResolvedAgent[];
+	readonly phases: readonly ResolvedPhase[];
+	readonly hasCustomPhases: boolean;
+	/** Absolute paths of every env file read, for `validate`. */
+	readonly envFiles: readonly string[];
+	/** Things that are legal but likely a mistake, e.g. an enabled agent that is in no phase. */
+	readonly warnings: readonly string[];
+};

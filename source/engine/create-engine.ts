@@ -1,0 +1,179 @@
+import type {ResolvedConfig} from '../config/resolved-config.js';
+import type {OutputStream, RunAgent} from '../runner/run-agent.js';
+import type {Clock} from './clock.js';
+import type {Emit} from './events.js';
+import {createOutputBatcher} from './output-batcher.js';
+import {type CycleOutcome, runCycle} from './run-cycle.js';
+import type {HealthStatus} from './skip-rules.js';
+
+export type EngineDeps = {
+	readonly config: ResolvedConfig;
+	/** runner/ in production, a fake in tests. */
+	readonly runAgent: RunAgent;
+	readonly clock: Clock;
+	readonly emit: Emit;
+	/** For `requireHealthy`; the monitoring half supplies it. Default: everything `unknown`. */
+	readonly healthOf?: (agent: string) => HealthStatus;
+	/** Enabled state at start, by agent; default the config's. */
+	readonly enabled?: Readonly<Record<string, boolean>>;
+	/** The first cycle's number, so numbering goes on after a restart. @default 1 */
+	readonly firstCycle?: number;
+	/** Every log line of every agent, for log files and `run`. */
+	readonly onLines?: (agent: string, lines: readonly string[], stream: OutputStream) => void;
+	/** How often buffered output reaches the store. @default 100 */
+	readonly outputIntervalMs?: number;
+};
+
+/** What the user can do to a running engine (the TUI's keys, the headless signals). */
+export type EngineControls = {
+	/** Lets the running cycle finish and starts no new one until resumed. */
+	readonly pause: () => void;
+	readonly resume: () => void;
+	/** Runs a cycle now; during a cycle, another right after it. Also while paused. */
+	readonly forceCycle: () => void;
+	/** Takes effect for every phase that has not started yet. */
+	readonly setEnabled: (agent: string, enabled: boolean) => void;
+	/** Cancels the agent's running attempt (and its retries); false if it is not running. */
+	readonly cancelAgent: (agent: string) => boolean;
+	/** Kills every running agent's group, lets the cycle end, and ends `run`. */
+	readonly stop: () => Promise<void>;
+};
+
+export type Engine = EngineControls & {
+	/** Runs cycles until stopped, or one with `once`; resolves with the last cycle's outcome. */
+	readonly run: (options?: {readonly once?: boolean}) => Promise<CycleOutcome | undefined>;
+	readonly isEnabled: (agent: string) => boolean;
+	readonly isPaused: () => boolean;
+};
+
+const maxSleepChunkMs = 60 * 60 * 1000;
+
+/**
+The orchestrator: runs cycles, sleeps between them, and answers the controls. Free of React and
+of the terminal, so the headless mode, the TUI and the tests all drive this same code.
+*/
+export function createEngine(deps: EngineDeps): Engine {
+	const {config, clock, emit} = deps;
+	const enabled = new Map(
+		config.agents.map(agent => [agent.name, deps.enabled?.[agent.name] ?? agent.enabled]),
+	);
+	const running = new Map<string, AbortController>();
+	const stopController = new AbortController();
+	const output = createOutputBatcher(emit, {intervalMs: deps.outputIntervalMs ?? 100});
+	const healthOf = deps.healthOf ?? (() => 'unknown' as const);
+
+	let paused = false;
+	let forced = false;
+	let nextRunAt: number | undefined;
+	let wakeController = new AbortController();
+	let runPromise: Promise<CycleOutcome | undefined> | undefined;
+
+	const wake = () => {
+		wakeController.abort();
+		wakeController = new AbortController();
+	};
+
+	const emitSchedule = () => {
+		emit({
+			type: 'schedule',
+			time: new Date(clock.now()).toISOString(),
+			paused,
+			next_run: nextRunAt === undefined ? null : new Date(nextRunAt).toISOString(),
+			forced,
+		});
+	};
+
+	const isEnabled = (agent: string) => enabled.get(agent) ?? false;
+
+	const loop = async (once: boolean): Promise<CycleOutcome | undefined> => {
+		let cycle = deps.firstCycle ?? 1;
+		let last: CycleOutcome | undefined;
+		nextRunAt = clock.now();
+		while (!stopController.signal.aborted) {
+			if (!forced && (paused || clock.now() < (nextRunAt ?? 0))) {
+				const waitMs = paused ? maxSleepChunkMs : Math.min(maxSleepChunkMs, (nextRunAt ?? 0) - clock.now());
+				// eslint-disable-next-line no-await-in-loop -- waiting is what this loop does
+				await clock.sleep(waitMs, wakeController.signal);
+				continue;
+			}
+
+			forced = false;
+			nextRunAt = undefined;
+			emitSchedule();
+			// eslint-disable-next-line no-await-in-loop
+			last = await runCycle({
+				config,
+				runAgent: deps.runAgent,
+				clock,
+				emit,
+				cycle,
+				output,
+				onLines: deps.onLines,
+				isEnabled,
+				healthOf,
+				stopSignal: stopController.signal,
+				running,
+			});
+			cycle++;
+			if (once || stopController.signal.aborted) {
+				break;
+			}
+
+			nextRunAt = clock.now() + config.orchestrator.sleepBetweenRunsMinutes * 60_000;
+			emitSchedule();
+		}
+
+		nextRunAt = undefined;
+		output.close();
+		return last;
+	};
+
+	return {
+		async run(options = {}) {
+			runPromise ??= loop(options.once ?? false);
+			return runPromise;
+		},
+		isEnabled,
+		isPaused: () => paused,
+		pause() {
+			if (!paused) {
+				paused = true;
+				emitSchedule();
+			}
+		},
+		resume() {
+			if (paused) {
+				paused = false;
+				emitSchedule();
+				wake();
+			}
+		},
+		forceCycle() {
+			forced = true;
+			emitSchedule();
+			wake();
+		},
+		setEnabled(agent, value) {
+			if (!enabled.has(agent) || enabled.get(agent) === value) {
+				return;
+			}
+
+			enabled.set(agent, value);
+			emit({type: 'agent_toggle', time: new Date(clock.now()).toISOString(), agent, enabled: value});
+		},
+		cancelAgent(agent) {
+			const controller = running.get(agent);
+			if (!controller) {
+				return false;
+			}
+
+			controller.abort();
+			return true;
+		},
+		async stop() {
+			stopController.abort();
+			wake();
+			await runPromise;
+		},
+	};
+}

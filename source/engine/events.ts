@@ -1,0 +1,191 @@
+import type {PhaseMode} from '../config/resolved-config.js';
+
+/** How one attempt of an agent ended (contract §5). */
+export type AttemptStatus = 'success' | 'failed' | 'timeout' | 'cancelled';
+
+/** How an agent ended in a cycle (contract §5). */
+export type AgentStatus = AttemptStatus | 'halted' | 'skipped' | 'disabled';
+
+export type AlertLevel = 'info' | 'warning' | 'critical';
+
+/*
+The contract's events (§6), emitted once by the engine and read by every listener: the store, the
+headless printers, and the monitoring half. `time` is ISO 8601. Field names are the contract's,
+snake_case included, so that `--json` is a plain JSON.stringify.
+*/
+
+export type CycleStartEvent = {
+	readonly type: 'cycle_start';
+	readonly time: string;
+	readonly cycle: number;
+};
+
+export type PhaseStartEvent = {
+	readonly type: 'phase_start';
+	readonly time: string;
+	readonly cycle: number;
+	readonly phase: string;
+	readonly mode: PhaseMode;
+	/** The phase's enabled agents, those that will run or be skipped. */
+	readonly agents: readonly string[];
+};
+
+export type AgentStartEvent = {
+	readonly type: 'agent_start';
+	readonly time: string;
+	readonly cycle: number;
+	readonly agent: string;
+	readonly attempt: number;
+};
+
+export type AgentProgressEvent = {
+	readonly type: 'agent_progress';
+	readonly time: string;
+	readonly cycle: number;
+	readonly agent: string;
+	readonly percent: number | null;
+	readonly message: string | null;
+};
+
+export type AgentRetryEvent = {
+	readonly type: 'agent_retry';
+	readonly time: string;
+	readonly cycle: number;
+	readonly agent: string;
+	/** The attempt about to start. */
+	readonly attempt: number;
+	readonly delay_s: number;
+	readonly error: string;
+};
+
+export type AgentEndEvent = {
+	readonly type: 'agent_end';
+	readonly time: string;
+	readonly cycle: number;
+	readonly agent: string;
+	readonly status: Exclude<AgentStatus, 'disabled'>;
+	/** From the first attempt's start to the end, retry delays included; 0 when skipped. */
+	readonly duration_s: number;
+	readonly attempts: number;
+	readonly error: string | null;
+};
+
+export type AlertEvent = {
+	readonly type: 'alert';
+	readonly time: string;
+	readonly level: AlertLevel;
+	readonly message: string;
+	readonly agent?: string;
+};
+
+export type HaltEvent = {
+	readonly type: 'halt';
+	readonly time: string;
+	readonly cycle: number;
+	readonly agent: string;
+	readonly reason: string;
+};
+
+export type CycleEndEvent = {
+	readonly type: 'cycle_end';
+	readonly time: string;
+	readonly cycle: number;
+	readonly duration_s: number;
+	readonly halted: boolean;
+	/** Every agent of the config, in config order. */
+	readonly results: Readonly<Record<string, AgentStatus>>;
+};
+
+export type MetricsExportedEvent = {
+	readonly type: 'metrics_exported';
+	readonly time: string;
+	readonly cycle: number;
+	readonly path: string;
+};
+
+/** The events of contract §6, exactly: what `--json` prints. */
+export type ContractEvent =
+	| CycleStartEvent
+	| PhaseStartEvent
+	| AgentStartEvent
+	| AgentProgressEvent
+	| AgentRetryEvent
+	| AgentEndEvent
+	| AlertEvent
+	| HaltEvent
+	| CycleEndEvent
+	| MetricsExportedEvent;
+
+/*
+Events that only live inside the app: the store and the TUI need them, `--json` leaves them out
+because the contract does not list them.
+*/
+
+/** New log lines of an agent, batched: at most a ring buffer's worth, with a count of the rest. */
+export type AgentOutputEvent = {
+	readonly type: 'agent_output';
+	readonly time: string;
+	readonly agent: string;
+	readonly lines: readonly string[];
+	/** Lines printed since the last batch that did not fit in it. */
+	readonly dropped: number;
+};
+
+/** A `metric` protocol line. */
+export type AgentMetricEvent = {
+	readonly type: 'agent_metric';
+	readonly time: string;
+	readonly cycle: number;
+	readonly agent: string;
+	readonly name: string;
+	readonly value: number;
+};
+
+/** An agent was enabled or disabled while running. */
+export type AgentToggleEvent = {
+	readonly type: 'agent_toggle';
+	readonly time: string;
+	readonly agent: string;
+	readonly enabled: boolean;
+};
+
+/** The loop's schedule changed: paused or not, and when the next cycle starts (null: not planned). */
+export type ScheduleEvent = {
+	readonly type: 'schedule';
+	readonly time: string;
+	readonly paused: boolean;
+	readonly next_run: string | null;
+	/** A forced cycle is waiting for the running one to end. */
+	readonly forced: boolean;
+};
+
+export type InternalEvent =
+	| AgentOutputEvent
+	| AgentMetricEvent
+	| AgentToggleEvent
+	| ScheduleEvent;
+
+export type EngineEvent = ContractEvent | InternalEvent;
+
+export type EventType = EngineEvent['type'];
+
+const contractEventTypes: ReadonlySet<EventType> = new Set<ContractEvent['type']>([
+	'cycle_start',
+	'phase_start',
+	'agent_start',
+	'agent_progress',
+	'agent_retry',
+	'agent_end',
+	'alert',
+	'halt',
+	'cycle_end',
+	'metrics_exported',
+]);
+
+/** Whether an event is one of the contract's (§6), and so goes out in `--json`. */
+export function isContractEvent(event: EngineEvent): event is ContractEvent {
+	return contractEventTypes.has(event.type);
+}
+
+/** Listeners of the event stream: the store, the printers, the monitoring half. */
+export type Emit = (event: EngineEvent) => void;

@@ -1,0 +1,189 @@
+import type {ResolvedAgent, ResolvedConfig} from '../config/resolved-config.js';
+import type {OutputStream, RunAgent} from '../runner/run-agent.js';
+import {retryDelayMs} from './backoff.js';
+import type {Clock} from './clock.js';
+import type {AgentStatus, Emit} from './events.js';
+import type {OutputBatcher} from './output-batcher.js';
+
+/** What one agent's run in a cycle needs: everything is passed in, nothing is global. */
+export type AttemptsContext = {
+	readonly config: ResolvedConfig;
+	readonly runAgent: RunAgent;
+	readonly clock: Clock;
+	readonly emit: Emit;
+	readonly cycle: number;
+	readonly output: OutputBatcher;
+	/** Every log line as printed, for log files and `run`. */
+	readonly onLines?: ((agent: string, lines: readonly string[], stream: OutputStream) => void) | undefined;
+};
+
+/** How an agent's run in a cycle ended. */
+export type AgentOutcome = {
+	readonly status: Exclude<AgentStatus, 'skipped' | 'disabled'>;
+	readonly attempts: number;
+	readonly error: string | undefined;
+	/** Set when a critical agent asked to halt (protocol line or `haltExitCode`). */
+	readonly haltReason: string | undefined;
+};
+
+const iso = (clock: Clock) => new Date(clock.now()).toISOString();
+
+/**
+Runs an agent's attempts: the first, then its retries after the backoff delays (contract §3),
+until one succeeds, it is cancelled, or a critical agent asks to halt. Emits `agent_start`,
+`agent_progress`, `agent_retry` and `agent_end`.
+*/
+export async function runAttempts(
+	context: AttemptsContext,
+	agent: ResolvedAgent,
+	phaseTimeoutSeconds: number | undefined,
+	signal: AbortSignal,
+): Promise<AgentOutcome> {
+	const {clock, emit, cycle, config} = context;
+	const timeoutSeconds =
+		agent.timeoutSeconds ?? phaseTimeoutSeconds ?? config.orchestrator.timeoutPerAgent;
+	const maxAttempts = agent.retries + 1;
+	const started = clock.now();
+	let outcome: AgentOutcome | undefined;
+
+	for (let attempt = 1; !outcome; attempt++) {
+		emit({type: 'agent_start', time: iso(clock), cycle, agent: agent.name, attempt});
+		// eslint-disable-next-line no-await-in-loop -- attempts are sequential by nature
+		const result = await context.runAgent({
+			agent: agent.name,
+			command: agent.command,
+			cwd: agent.cwd,
+			env: {
+				...agent.env,
+				MOONDEV_AGENT: agent.name,
+				MOONDEV_CYCLE: String(cycle),
+				MOONDEV_ATTEMPT: String(attempt),
+				MOONDEV_PROTOCOL: '1',
+				PYTHONUNBUFFERED: '1',
+			},
+			timeoutMs: timeoutSeconds * 1000,
+			killGraceMs: config.orchestrator.killGraceSeconds * 1000,
+			signal,
+			onMessage(message) {
+				switch (message.type) {
+					case 'progress': {
+						emit({
+							type: 'agent_progress',
+							time: iso(clock),
+							cycle,
+							agent: agent.name,
+							percent: message.percent,
+							message: message.message,
+						});
+						break;
+					}
+
+					case 'metric': {
+						emit({
+							type: 'agent_metric',
+							time: iso(clock),
+							cycle,
+							agent: agent.name,
+							name: message.name,
+							value: message.value,
+						});
+						break;
+					}
+
+					case 'alert': {
+						emit({
+							type: 'alert',
+							time: iso(clock),
+							level: message.level,
+							message: message.message,
+							agent: agent.name,
+						});
+						break;
+					}
+
+					case 'halt': {
+						// Read from the result once the attempt ends.
+						break;
+					}
+				}
+			},
+			onLines(lines, stream) {
+				context.output.push(agent.name, lines);
+				context.onLines?.(agent.name, lines, stream);
+			},
+		});
+		context.output.flush(agent.name);
+
+		const haltReason =
+			result.haltReason ??
+			(agent.haltExitCode !== undefined && result.exitCode === agent.haltExitCode
+				? `exit code ${agent.haltExitCode} (haltExitCode)`
+				: undefined);
+
+		if (haltReason !== undefined && !agent.critical) {
+			emit({
+				type: 'alert',
+				time: iso(clock),
+				level: 'warning',
+				message: `${agent.name} asked to halt (${haltReason}), but only critical agents halt the cycle`,
+				agent: agent.name,
+			});
+		}
+
+		if (haltReason !== undefined && agent.critical) {
+			// A halt is the agent's answer, not a fault: it is not retried.
+			const succeeded = result.status === 'success' || result.exitCode === agent.haltExitCode;
+			outcome = {
+				status: succeeded ? 'halted' : result.status,
+				attempts: attempt,
+				error: succeeded ? undefined : result.error,
+				haltReason,
+			};
+		} else if (
+			result.status === 'success' ||
+			result.status === 'cancelled' ||
+			attempt >= maxAttempts ||
+			signal.aborted
+		) {
+			outcome = {status: result.status, attempts: attempt, error: result.error, haltReason: undefined};
+		} else {
+			const delayMs = retryDelayMs(config.orchestrator, attempt);
+			emit({
+				type: 'agent_retry',
+				time: iso(clock),
+				cycle,
+				agent: agent.name,
+				attempt: attempt + 1,
+				delay_s: delayMs / 1000,
+				error: result.error ?? result.status,
+			});
+			// eslint-disable-next-line no-await-in-loop
+			await clock.sleep(delayMs, signal);
+			if (signal.aborted) {
+				outcome = {
+					status: 'cancelled',
+					attempts: attempt,
+					error: 'cancelled while waiting to retry',
+					haltReason: undefined,
+				};
+			}
+		}
+	}
+
+	emit({
+		type: 'agent_end',
+		time: iso(clock),
+		cycle,
+		agent: agent.name,
+		status: outcome.status,
+		duration_s: roundSeconds(clock.now() - started),
+		attempts: outcome.attempts,
+		error: outcome.error ?? null,
+	});
+	return outcome;
+}
+
+/** Milliseconds to seconds with millisecond precision. */
+export function roundSeconds(ms: number): number {
+	return Math.round(ms) / 1000;
+}

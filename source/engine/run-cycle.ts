@@ -1,0 +1,220 @@
+import pLimit from 'p-limit';
+import type {ResolvedAgent, ResolvedPhase} from '../config/resolved-config.js';
+import type {AgentStatus} from './events.js';
+import {type AttemptsContext, roundSeconds, runAttempts} from './run-attempts.js';
+import {type HealthStatus, skipReason} from './skip-rules.js';
+
+export type CycleContext = AttemptsContext & {
+	/** Whether an agent is enabled now: the config, the user's toggles, `--agents`. */
+	readonly isEnabled: (agent: string) => boolean;
+	readonly healthOf: (agent: string) => HealthStatus;
+	/** Aborted when moondev-tui stops: running agents are killed, nothing new starts. */
+	readonly stopSignal: AbortSignal;
+	/** Where the engine keeps each running agent's cancel handle. */
+	readonly running: Map<string, AbortController>;
+};
+
+export type CycleOutcome = {
+	readonly cycle: number;
+	readonly halted: boolean;
+	readonly haltReason: string | undefined;
+	readonly results: Readonly<Record<string, AgentStatus>>;
+	readonly durationMs: number;
+};
+
+/**
+Runs one cycle: each phase in order, sequential phases one agent at a time and parallel ones on a
+pool of `maxWorkers`. A halt (asked for, or a critical agent that failed with `onFailure: halt`)
+stops it after that agent: what has not started is skipped, and later phases do not run.
+*/
+export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
+	const {clock, emit, cycle, config} = context;
+	const iso = () => new Date(clock.now()).toISOString();
+	const started = clock.now();
+	const agentsByName = new Map(config.agents.map(agent => [agent.name, agent]));
+	const results = new Map<string, AgentStatus>();
+	let halt: {agent: string; reason: string} | undefined;
+	const stopReason = () =>
+		halt ? `cycle halted by ${halt.agent}` : context.stopSignal.aborted ? 'stopping' : undefined;
+
+	emit({type: 'cycle_start', time: iso(), cycle});
+	for (const agent of config.agents) {
+		if (agent.critical && !context.isEnabled(agent.name)) {
+			emit({
+				type: 'alert',
+				time: iso(),
+				level: 'warning',
+				message: `critical agent ${agent.name} is disabled: the cycle runs without it`,
+				agent: agent.name,
+			});
+		}
+	}
+
+	const skip = (agent: ResolvedAgent, reason: string): AgentStatus => {
+		results.set(agent.name, 'skipped');
+		emit({
+			type: 'agent_end',
+			time: iso(),
+			cycle,
+			agent: agent.name,
+			status: 'skipped',
+			duration_s: 0,
+			attempts: 0,
+			error: reason,
+		});
+		return 'skipped';
+	};
+
+	const runOne = async (agent: ResolvedAgent, phase: ResolvedPhase): Promise<AgentStatus> => {
+		const stopped = stopReason();
+		if (stopped) {
+			return skip(agent, stopped);
+		}
+
+		const reason = skipReason(agent, {results, now: clock.now(), healthOf: context.healthOf});
+		if (reason) {
+			return skip(agent, reason);
+		}
+
+		const cancel = new AbortController();
+		context.running.set(agent.name, cancel);
+		let outcome;
+		try {
+			outcome = await runAttempts(
+				context,
+				agent,
+				phase.timeoutPerAgent,
+				AbortSignal.any([cancel.signal, context.stopSignal]),
+			);
+		} finally {
+			context.running.delete(agent.name);
+		}
+
+		results.set(agent.name, outcome.status);
+		const mustHalt =
+			agent.critical &&
+			!halt &&
+			(outcome.haltReason !== undefined ||
+				(outcome.status !== 'success' && agent.onFailure === 'halt' && !context.stopSignal.aborted));
+		if (mustHalt) {
+			const reason =
+				outcome.haltReason ??
+				`${agent.name} ${outcome.status === 'timeout' ? 'timed out' : outcome.status} after ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}: ${outcome.error ?? outcome.status}`;
+			halt = {agent: agent.name, reason};
+			emit({type: 'halt', time: iso(), cycle, agent: agent.name, reason});
+		}
+
+		return outcome.status;
+	};
+
+	for (const phase of config.phases) {
+		const agents = phase.agents
+			.filter(name => context.isEnabled(name))
+			.map(name => agentsByName.get(name))
+			.filter(agent => agent !== undefined);
+		for (const name of phase.agents) {
+			if (!context.isEnabled(name)) {
+				results.set(name, 'disabled');
+			}
+		}
+
+		const stopped = stopReason();
+		if (stopped) {
+			for (const agent of agents) {
+				skip(agent, stopped);
+			}
+
+			continue;
+		}
+
+		emit({
+			type: 'phase_start',
+			time: iso(),
+			cycle,
+			phase: phase.name,
+			mode: phase.mode,
+			agents: agents.map(agent => agent.name),
+		});
+
+		if (phase.mode === 'sequential') {
+			for (const agent of agents) {
+				// eslint-disable-next-line no-await-in-loop -- one at a time is the point
+				await runOne(agent, phase);
+			}
+		} else {
+			await runParallel(agents, phase, context.config.orchestrator.maxWorkers, runOne);
+		}
+	}
+
+	context.output.close();
+	const durationMs = clock.now() - started;
+	const ordered: Record<string, AgentStatus> = {};
+	for (const agent of config.agents) {
+		ordered[agent.name] =
+			results.get(agent.name) ?? (context.isEnabled(agent.name) ? 'skipped' : 'disabled');
+	}
+
+	emit({
+		type: 'cycle_end',
+		time: iso(),
+		cycle,
+		duration_s: roundSeconds(durationMs),
+		halted: halt !== undefined,
+		results: ordered,
+	});
+	return {cycle, halted: halt !== undefined, haltReason: halt?.reason, results: ordered, durationMs};
+}
+
+/**
+A parallel phase on a pool of `maxWorkers`. An agent waits for its dependencies in the same phase
+before it takes a worker, so a waiting agent never holds a worker its dependency needs.
+*/
+async function runParallel(
+	agents: readonly ResolvedAgent[],
+	phase: ResolvedPhase,
+	maxWorkers: number,
+	runOne: (agent: ResolvedAgent, phase: ResolvedPhase) => Promise<AgentStatus>,
+): Promise<void> {
+	const limit = pLimit(maxWorkers);
+	const finished = new Map<string, Promise<AgentStatus>>();
+	const start = (agent: ResolvedAgent): Promise<AgentStatus> => {
+		const dependencies = agent.dependsOn
+			.map(name => finished.get(name))
+			.filter(promise => promise !== undefined);
+		const promise = Promise.all(dependencies).then(async () => limit(async () => runOne(agent, phase)));
+		finished.set(agent.name, promise);
+		return promise;
+	};
+
+	// Start dependencies first, so that `finished` holds them when their dependants look.
+	const order = dependencyOrder(agents);
+	await Promise.all(order.map(agent => start(agent)));
+}
+
+/** The agents with each one's dependencies before it (the config rejects loops). */
+function dependencyOrder(agents: readonly ResolvedAgent[]): ResolvedAgent[] {
+	const byName = new Map(agents.map(agent => [agent.name, agent]));
+	const ordered: ResolvedAgent[] = [];
+	const seen = new Set<string>();
+	const visit = (agent: ResolvedAgent) => {
+		if (seen.has(agent.name)) {
+			return;
+		}
+
+		seen.add(agent.name);
+		for (const name of agent.dependsOn) {
+			const dependency = byName.get(name);
+			if (dependency) {
+				visit(dependency);
+			}
+		}
+
+		ordered.push(agent);
+	};
+
+	for (const agent of agents) {
+		visit(agent);
+	}
+
+	return ordered;
+}

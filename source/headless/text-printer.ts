@@ -1,0 +1,106 @@
+import type {EngineEvent} from '../engine/events.js';
+import {formatClock, formatDuration, plural} from '../util/format.js';
+import {statusSymbol} from './status-symbols.js';
+
+export type TextPrinterOptions = {
+	readonly write: (line: string) => void;
+	/** How many attempts each agent has at most, for "attempt 2/4". */
+	readonly maxAttempts: (agent: string) => number;
+};
+
+/**
+Headless text mode: one line per event, with the local time (contract §6). Output lines, metrics
+and toggles are left to the TUI and the log files.
+*/
+export function createTextPrinter({write, maxAttempts}: TextPrinterOptions) {
+	return (event: EngineEvent): void => {
+		const line = formatEvent(event, maxAttempts);
+		if (line !== undefined) {
+			write(`${formatClock(event.time)} ${line}`);
+		}
+	};
+}
+
+function formatEvent(
+	event: EngineEvent,
+	maxAttempts: (agent: string) => number,
+): string | undefined {
+	switch (event.type) {
+		case 'cycle_start': {
+			return `── cycle ${event.cycle} started`;
+		}
+
+		case 'phase_start': {
+			const agents = event.agents.length > 0 ? event.agents.join(', ') : '(no enabled agents)';
+			return `phase ${event.phase} (${event.mode}): ${agents}`;
+		}
+
+		case 'agent_start': {
+			const max = maxAttempts(event.agent);
+			return max > 1 || event.attempt > 1
+				? `${event.agent}: started (attempt ${event.attempt}/${max})`
+				: `${event.agent}: started`;
+		}
+
+		case 'agent_progress': {
+			const percent = event.percent === null ? '' : `${Math.round(event.percent)}%`;
+			return `${event.agent}: ${[percent, event.message ?? ''].filter(Boolean).join(' ')}`;
+		}
+
+		case 'agent_retry': {
+			return `${event.agent}: retry ${event.attempt}/${maxAttempts(event.agent)} in ${event.delay_s}s after ${event.error}`;
+		}
+
+		case 'agent_end': {
+			const symbol = statusSymbol[event.status];
+			if (event.status === 'skipped') {
+				return `${event.agent}: ${symbol} skipped: ${event.error ?? ''}`;
+			}
+
+			const tries = event.attempts > 1 ? ` after ${plural(event.attempts, 'attempt')}` : '';
+			const error = event.error ? `: ${event.error}` : '';
+			return `${event.agent}: ${symbol} ${event.status} in ${formatDuration(event.duration_s * 1000)}${tries}${error}`;
+		}
+
+		case 'alert': {
+			const agent = event.agent ? `${event.agent}: ` : '';
+			return `[${event.level.toUpperCase()}] ${agent}${event.message}`;
+		}
+
+		case 'halt': {
+			return `HALT cycle ${event.cycle} by ${event.agent}: ${event.reason}`;
+		}
+
+		case 'cycle_end': {
+			const counts = new Map<string, number>();
+			for (const status of Object.values(event.results)) {
+				counts.set(status, (counts.get(status) ?? 0) + 1);
+			}
+
+			const summary = [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
+			const halted = event.halted ? ' HALTED' : '';
+			return `── cycle ${event.cycle} done in ${formatDuration(event.duration_s * 1000)}${halted}: ${summary}`;
+		}
+
+		case 'metrics_exported': {
+			return `metrics: ${event.path}`;
+		}
+
+		case 'schedule': {
+			if (event.paused) {
+				return 'paused';
+			}
+
+			return event.next_run ? `sleeping until ${formatClock(event.next_run)}` : undefined;
+		}
+
+		case 'agent_toggle': {
+			return `${event.agent}: ${event.enabled ? 'enabled' : 'disabled'}`;
+		}
+
+		case 'agent_output':
+		case 'agent_metric': {
+			return undefined;
+		}
+	}
+}

@@ -1,0 +1,55 @@
+import process from 'node:process';
+
+/*
+Every agent attempt runs in a process group of its own (execa's `detached`), and execa neither
+cleans up detached children nor kills descendants (execa 9), so killing is ours: the whole group,
+SIGTERM first, SIGKILL after the grace period.
+*/
+
+/** Process groups started and not yet known to be gone, for the last-resort kill on exit. */
+const liveGroups = new Set<number>();
+
+export function trackGroup(pid: number): void {
+	liveGroups.add(pid);
+}
+
+export function untrackGroup(pid: number): void {
+	liveGroups.delete(pid);
+}
+
+/** Sends `signal` to every process of the group led by `pid`; false if none is left. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
+	try {
+		process.kill(-pid, signal);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+/** Whether any process of the group is still alive. */
+export function isGroupAlive(pid: number): boolean {
+	try {
+		process.kill(-pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}
+
+/**
+SIGKILLs every group still tracked, synchronously: for `process.on('exit')`, when there is no
+time left for a grace period.
+*/
+export function killAllGroupsNow(): void {
+	for (const pid of liveGroups) {
+		signalGroup(pid, 'SIGKILL');
+	}
+
+	liveGroups.clear();
+}
+
+/** How many groups are tracked as possibly alive. */
+export function liveGroupCount(): number {
+	return liveGroups.size;
+}

@@ -1,0 +1,91 @@
+import type {AlertLevel} from '../engine/events.js';
+
+/** Lines of stdout that start with this carry one JSON object for moondev-tui (contract §4). */
+export const protocolPrefix = '::moondev::';
+
+export type ProtocolMessage =
+	| {readonly type: 'progress'; readonly percent: number | null; readonly message: string | null}
+	| {readonly type: 'metric'; readonly name: string; readonly value: number}
+	| {readonly type: 'alert'; readonly level: AlertLevel; readonly message: string}
+	| {readonly type: 'halt'; readonly reason: string};
+
+const alertLevels = new Set<unknown>(['info', 'warning', 'critical']);
+const maxTextLength = 500;
+
+/**
+Reads a `::moondev::` line; undefined when it is malformed (not JSON, an unknown type, a field of
+the wrong type), so that the caller keeps it as a log line and counts it.
+*/
+export function parseProtocolLine(line: string): ProtocolMessage | undefined {
+	let data: unknown;
+	try {
+		data = JSON.parse(line.slice(protocolPrefix.length));
+	} catch {
+		return undefined;
+	}
+
+	if (typeof data !== 'object' || data === null) {
+		return undefined;
+	}
+
+	const fields = data as Record<string, unknown>;
+	switch (fields['type']) {
+		case 'progress': {
+			const {percent, message} = fields;
+			const hasPercent = typeof percent === 'number' && Number.isFinite(percent);
+			const hasMessage = typeof message === 'string';
+			if ((percent !== undefined && !hasPercent) || (message !== undefined && !hasMessage)) {
+				return undefined;
+			}
+
+			if (!hasPercent && !hasMessage) {
+				return undefined;
+			}
+
+			return {
+				type: 'progress',
+				percent: hasPercent ? Math.min(100, Math.max(0, percent)) : null,
+				message: hasMessage ? clip(message) : null,
+			};
+		}
+
+		case 'metric': {
+			const {name, value} = fields;
+			if (typeof name !== 'string' || !/^[\w.:-]{1,100}$/.test(name)) {
+				return undefined;
+			}
+
+			if (typeof value !== 'number' || !Number.isFinite(value)) {
+				return undefined;
+			}
+
+			return {type: 'metric', name, value};
+		}
+
+		case 'alert': {
+			const {level = 'warning', message} = fields;
+			if (!alertLevels.has(level) || typeof message !== 'string' || message === '') {
+				return undefined;
+			}
+
+			return {type: 'alert', level: level as AlertLevel, message: clip(message)};
+		}
+
+		case 'halt': {
+			const {reason = 'halt requested'} = fields;
+			if (typeof reason !== 'string') {
+				return undefined;
+			}
+
+			return {type: 'halt', reason: clip(reason) || 'halt requested'};
+		}
+
+		default: {
+			return undefined;
+		}
+	}
+}
+
+function clip(text: string): string {
+	return text.length > maxTextLength ? `${text.slice(0, maxTextLength - 1)}…` : text;
+}

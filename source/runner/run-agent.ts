@@ -1,0 +1,253 @@
+import {existsSync} from 'node:fs';
+import {performance} from 'node:perf_hooks';
+import type {Readable} from 'node:stream';
+import {execa} from 'execa';
+import type {AttemptStatus} from '../engine/events.js';
+import {isGroupAlive, signalGroup, trackGroup, untrackGroup} from './kill-group.js';
+import {createLineSplitter} from './line-splitter.js';
+import {parseProtocolLine, protocolPrefix, type ProtocolMessage} from './parse-protocol-line.js';
+
+export type OutputStream = 'stdout' | 'stderr';
+
+/** One attempt of one agent. */
+export type RunAgentRequest = {
+	readonly agent: string;
+	/** argv, the program first. */
+	readonly command: readonly string[];
+	readonly cwd: string;
+	/** Added to the inherited environment. */
+	readonly env: Readonly<Record<string, string>>;
+	readonly timeoutMs: number;
+	/** Between SIGTERM and SIGKILL to the group. */
+	readonly killGraceMs: number;
+	/** Aborting it cancels the attempt (the group is killed as on a timeout). */
+	readonly signal?: AbortSignal | undefined;
+	/** Each well-formed `::moondev::` line. */
+	readonly onMessage?: ((message: ProtocolMessage) => void) | undefined;
+	/** Every log line, in order per stream, a chunk at a time. */
+	readonly onLines?: ((lines: readonly string[], stream: OutputStream) => void) | undefined;
+};
+
+export type AttemptResult = {
+	readonly status: AttemptStatus;
+	readonly exitCode: number | undefined;
+	readonly signal: string | undefined;
+	/** Why it did not succeed, for people: "exit code 2: KeyError: 'price'", "timed out after 30s". */
+	readonly error: string | undefined;
+	/** The reason of the last `halt` line, if it sent one. */
+	readonly haltReason: string | undefined;
+	readonly durationMs: number;
+	/** `::moondev::` lines that could not be read, kept as log lines. */
+	readonly malformedLines: number;
+};
+
+export type RunAgent = (request: RunAgentRequest) => Promise<AttemptResult>;
+
+/** Streams left open by a process that escaped the group are closed this long after the kill. */
+const streamDrainMs = 2000;
+
+/**
+Runs one attempt as a real child process in its own process group, reading its output line by
+line without buffering it, and kills the whole group on timeout or cancel, and any of it left
+behind when the agent itself exits.
+*/
+export const runAgent: RunAgent = async request => {
+	const started = performance.now();
+	const [program = '', ...args] = request.command;
+	let malformedLines = 0;
+	let haltReason: string | undefined;
+	let lastStderrLine: string | undefined;
+
+	if (request.signal?.aborted) {
+		return {
+			status: 'cancelled',
+			exitCode: undefined,
+			signal: undefined,
+			error: 'cancelled before it started',
+			haltReason,
+			durationMs: 0,
+			malformedLines,
+		};
+	}
+
+	const subprocess = execa(program, args, {
+		cwd: request.cwd,
+		env: request.env,
+		extendEnv: true,
+		// Its own process group (setsid), so the whole tree can be signalled at once.
+		detached: true,
+		// Read as a stream: nothing an agent prints is kept whole in memory.
+		buffer: false,
+		reject: false,
+		stdin: 'ignore',
+		// Killing is ours: execa skips cleanup for detached children anyway.
+		cleanup: false,
+		forceKillAfterDelay: false,
+	});
+
+	const {pid} = subprocess;
+	if (pid !== undefined) {
+		trackGroup(pid);
+	}
+
+	const onLines = (stream: OutputStream) => (lines: string[]) => {
+		let logLines = lines;
+		if (stream === 'stdout') {
+			logLines = [];
+			for (const line of lines) {
+				if (line.startsWith(protocolPrefix)) {
+					const message = parseProtocolLine(line);
+					if (message) {
+						if (message.type === 'halt') {
+							haltReason = message.reason;
+						}
+
+						request.onMessage?.(message);
+						continue;
+					}
+
+					malformedLines++;
+				}
+
+				logLines.push(line);
+			}
+		} else {
+			lastStderrLine = lines.findLast(line => line.trim() !== '') ?? lastStderrLine;
+		}
+
+		if (logLines.length > 0) {
+			request.onLines?.(logLines, stream);
+		}
+	};
+
+	const readLines = (readable: Readable | null, stream: OutputStream) => {
+		if (!readable) {
+			return;
+		}
+
+		const splitter = createLineSplitter(onLines(stream));
+		readable.setEncoding('utf8');
+		readable.on('data', (chunk: string) => {
+			splitter.push(chunk);
+		});
+		readable.once('end', () => {
+			splitter.end();
+		});
+	};
+
+	readLines(subprocess.stdout, 'stdout');
+	readLines(subprocess.stderr, 'stderr');
+
+	let stoppedBy: 'timeout' | 'cancelled' | undefined;
+	let killTimer: NodeJS.Timeout | undefined;
+	let drainTimer: NodeJS.Timeout | undefined;
+
+	/** SIGTERM to the group now, SIGKILL after the grace, then close whatever still holds a pipe. */
+	const killGroup = () => {
+		if (pid === undefined || killTimer) {
+			return;
+		}
+
+		signalGroup(pid, 'SIGTERM');
+		killTimer = setTimeout(() => {
+			signalGroup(pid, 'SIGKILL');
+			drainTimer = setTimeout(() => {
+				subprocess.stdout?.destroy();
+				subprocess.stderr?.destroy();
+			}, streamDrainMs);
+		}, request.killGraceMs);
+	};
+
+	const stop = (reason: 'timeout' | 'cancelled') => {
+		stoppedBy ??= reason;
+		killGroup();
+	};
+
+	const timeoutTimer = setTimeout(() => {
+		stop('timeout');
+	}, request.timeoutMs);
+	const onAbort = () => {
+		stop('cancelled');
+	};
+
+	request.signal?.addEventListener('abort', onAbort, {once: true});
+
+	subprocess.once('exit', () => {
+		clearTimeout(timeoutTimer);
+		// The agent is done; anything it left running in its group goes too.
+		if (pid !== undefined && isGroupAlive(pid)) {
+			killGroup();
+		}
+	});
+
+	const result = await subprocess;
+	clearTimeout(timeoutTimer);
+	clearTimeout(killTimer);
+	clearTimeout(drainTimer);
+	request.signal?.removeEventListener('abort', onAbort);
+	if (pid !== undefined) {
+		if (isGroupAlive(pid)) {
+			signalGroup(pid, 'SIGKILL');
+		}
+
+		untrackGroup(pid);
+	}
+
+	const durationMs = performance.now() - started;
+	const exitCode = result.exitCode;
+	const signal = result.signal;
+	const base = {exitCode, signal, haltReason, durationMs, malformedLines};
+
+	if (pid === undefined) {
+		const reason = existsSync(request.cwd)
+			? describeSpawnError(result, program)
+			: `working folder not found: ${request.cwd}`;
+		return {...base, status: 'failed', error: `cannot start: ${reason}`};
+	}
+
+	if (stoppedBy === 'timeout') {
+		return {...base, status: 'timeout', error: `timed out after ${formatSeconds(request.timeoutMs)}`};
+	}
+
+	if (stoppedBy === 'cancelled') {
+		return {...base, status: 'cancelled', error: 'cancelled'};
+	}
+
+	if (exitCode === 0) {
+		return {...base, status: 'success', error: undefined};
+	}
+
+	const how = signal ? `killed by ${signal}` : `exit code ${exitCode ?? '?'}`;
+	return {
+		...base,
+		status: 'failed',
+		error: lastStderrLine ? `${how}: ${clip(lastStderrLine.trim())}` : how,
+	};
+};
+
+function describeSpawnError(
+	result: {readonly code?: string | undefined; readonly originalMessage?: string | undefined},
+	program: string,
+): string {
+	switch (result.code) {
+		case 'ENOENT': {
+			return `command not found: ${program}`;
+		}
+
+		case 'EACCES': {
+			return `not executable: ${program}`;
+		}
+
+		default: {
+			return result.originalMessage ?? `${program} failed to start`;
+		}
+	}
+}
+
+function formatSeconds(ms: number): string {
+	return `${Number((ms / 1000).toFixed(3))}s`;
+}
+
+function clip(text: string, max = 200): string {
+	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

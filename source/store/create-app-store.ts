@@ -1,0 +1,61 @@
+import {createStore, type StoreApi} from 'zustand/vanilla';
+import type {ResolvedConfig} from '../config/resolved-config.js';
+import type {EngineControls} from '../engine/create-engine.js';
+import type {EngineEvent} from '../engine/events.js';
+import {reduce} from './reduce.js';
+import {type AppState, createInitialState} from './state.js';
+
+/** What the UI may do: apply events (the engine's listener) and forward the user's controls. */
+export type AppActions = {
+	readonly apply: (event: EngineEvent) => void;
+	readonly togglePause: () => void;
+	readonly forceCycle: () => void;
+	readonly toggleAgent: (agent: string) => void;
+	readonly cancelAgent: (agent: string) => boolean;
+};
+
+export type AppStore = AppState & AppActions;
+
+/** The controls the store's actions forward to: the engine's, or a fake in tests. */
+export type StoreControls = Pick<
+	EngineControls,
+	'pause' | 'resume' | 'forceCycle' | 'setEnabled' | 'cancelAgent'
+>;
+
+/**
+The single source of truth: a vanilla zustand store whose state changes only through `reduce`,
+and whose actions only forward to the engine (the engine's events come back through `apply`).
+One per run, and a fresh one per test.
+*/
+export function createAppStore(options: {
+	readonly config: ResolvedConfig;
+	readonly controls: StoreControls;
+	readonly isEnabled?: (agent: string) => boolean;
+}): StoreApi<AppStore> {
+	const {controls} = options;
+	return createStore<AppStore>()((set, get) => ({
+		...createInitialState(options.config, options.isEnabled),
+		apply(event) {
+			set(state => reduce(state, event));
+		},
+		togglePause() {
+			if (get().cycle.paused) {
+				controls.resume();
+			} else {
+				controls.pause();
+			}
+		},
+		forceCycle() {
+			controls.forceCycle();
+		},
+		toggleAgent(agent) {
+			const current = get().agents[agent];
+			if (current) {
+				controls.setEnabled(agent, !current.enabled);
+			}
+		},
+		cancelAgent(agent) {
+			return controls.cancelAgent(agent);
+		},
+	}));
+}

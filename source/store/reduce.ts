@@ -1,0 +1,192 @@
+import type {EngineEvent} from '../engine/events.js';
+import {recentLinesCapacity} from '../engine/output-batcher.js';
+import {
+	type AgentState,
+	type AppState,
+	alertsCapacity,
+	recentCyclesCapacity,
+} from './state.js';
+
+/**
+The store's only way to change: one event in, the next state out. Pure, and it keeps every part
+of the state that the event does not touch identical, so a component that selects one agent
+re-renders only when that agent changes.
+*/
+export function reduce(state: AppState, event: EngineEvent): AppState {
+	switch (event.type) {
+		case 'cycle_start': {
+			const agents: Record<string, AgentState> = {};
+			for (const [name, agent] of Object.entries(state.agents)) {
+				agents[name] = agent.enabled
+					? {...agent, status: 'queued', percent: undefined, message: undefined, error: undefined, attempt: 0, retryAt: undefined}
+					: {...agent, status: 'disabled'};
+			}
+
+			return {
+				...state,
+				agents,
+				cycle: {
+					...state.cycle,
+					number: event.cycle,
+					running: true,
+					phase: undefined,
+					phaseIndex: 0,
+					startedAt: Date.parse(event.time),
+					endedAt: undefined,
+					halted: false,
+					haltReason: undefined,
+					haltedBy: undefined,
+					nextRunAt: undefined,
+				},
+			};
+		}
+
+		case 'phase_start': {
+			return {
+				...state,
+				cycle: {
+					...state.cycle,
+					phase: event.phase,
+					phaseIndex: state.phaseNames.indexOf(event.phase) + 1,
+				},
+			};
+		}
+
+		case 'agent_start': {
+			return updateAgent(state, event.agent, agent => ({
+				...agent,
+				status: 'running',
+				attempt: event.attempt,
+				percent: undefined,
+				retryAt: undefined,
+				startedAt: event.attempt === 1 ? Date.parse(event.time) : agent.startedAt,
+				endedAt: undefined,
+			}));
+		}
+
+		case 'agent_progress': {
+			return updateAgent(state, event.agent, agent => ({
+				...agent,
+				percent: event.percent ?? agent.percent,
+				message: event.message ?? agent.message,
+			}));
+		}
+
+		case 'agent_retry': {
+			return updateAgent(state, event.agent, agent => ({
+				...agent,
+				status: 'retrying',
+				error: event.error,
+				retryAt: Date.parse(event.time) + event.delay_s * 1000,
+			}));
+		}
+
+		case 'agent_end': {
+			return updateAgent(state, event.agent, agent => ({
+				...agent,
+				status: event.status,
+				attempt: event.attempts || agent.attempt,
+				endedAt: Date.parse(event.time),
+				lastDurationMs: event.status === 'skipped' ? agent.lastDurationMs : event.duration_s * 1000,
+				error: event.error ?? undefined,
+				retryAt: undefined,
+				percent: event.status === 'success' || event.status === 'halted' ? 100 : agent.percent,
+			}));
+		}
+
+		case 'agent_output': {
+			return updateAgent(state, event.agent, agent => ({
+				...agent,
+				recentLines: appendCapped(agent.recentLines, event.lines, recentLinesCapacity),
+				totalLines: agent.totalLines + event.lines.length + event.dropped,
+				droppedLines: agent.droppedLines + event.dropped,
+			}));
+		}
+
+		case 'agent_metric': {
+			return updateAgent(state, event.agent, agent => ({
+				...agent,
+				metrics: {...agent.metrics, [event.name]: event.value},
+			}));
+		}
+
+		case 'agent_toggle': {
+			return updateAgent(state, event.agent, agent => ({...agent, enabled: event.enabled}));
+		}
+
+		case 'alert': {
+			return {
+				...state,
+				alerts: appendCapped(
+					state.alerts,
+					[{time: Date.parse(event.time), level: event.level, message: event.message, agent: event.agent}],
+					alertsCapacity,
+				),
+			};
+		}
+
+		case 'halt': {
+			return {
+				...state,
+				cycle: {...state.cycle, halted: true, haltReason: event.reason, haltedBy: event.agent},
+			};
+		}
+
+		case 'cycle_end': {
+			return {
+				...state,
+				cycle: {
+					...state.cycle,
+					running: false,
+					phase: undefined,
+					endedAt: Date.parse(event.time),
+					halted: event.halted,
+					recentDurationsMs: appendCapped(
+						state.cycle.recentDurationsMs,
+						[event.duration_s * 1000],
+						recentCyclesCapacity,
+					),
+				},
+			};
+		}
+
+		case 'schedule': {
+			return {
+				...state,
+				cycle: {
+					...state.cycle,
+					paused: event.paused,
+					forced: event.forced,
+					nextRunAt: event.next_run === null ? undefined : Date.parse(event.next_run),
+				},
+			};
+		}
+
+		case 'metrics_exported': {
+			return state;
+		}
+	}
+}
+
+function updateAgent(
+	state: AppState,
+	name: string,
+	update: (agent: AgentState) => AgentState,
+): AppState {
+	const agent = state.agents[name];
+	if (!agent) {
+		return state;
+	}
+
+	return {...state, agents: {...state.agents, [name]: update(agent)}};
+}
+
+/** `list` with `added` at the end, keeping the last `capacity`. */
+function appendCapped<T>(list: readonly T[], added: readonly T[], capacity: number): readonly T[] {
+	if (added.length >= capacity) {
+		return added.slice(-capacity);
+	}
+
+	const overflow = list.length + added.length - capacity;
+	return overflow > 0 ? [...list.slice(overflow), ...added] : [...list, ...added];
+}

@@ -1,0 +1,137 @@
+import type {ResolvedConfig} from '../config/resolved-config.js';
+import type {AgentStatus, AlertLevel} from '../engine/events.js';
+
+/** Where an agent is now: a cycle status once it ended, else what it is doing. */
+export type AgentLiveStatus = AgentStatus | 'idle' | 'queued' | 'running' | 'retrying';
+
+/** One agent as the screen shows it. */
+export type AgentState = {
+	readonly name: string;
+	readonly critical: boolean;
+	readonly phase: string | undefined;
+	readonly enabled: boolean;
+	readonly status: AgentLiveStatus;
+	/** The attempt running or last run, 1-based; 0 before the first. */
+	readonly attempt: number;
+	readonly maxAttempts: number;
+	/** From `progress` lines; undefined when the agent sent none this run. */
+	readonly percent: number | undefined;
+	readonly message: string | undefined;
+	/** Epoch ms of this cycle's start, and of its end. */
+	readonly startedAt: number | undefined;
+	readonly endedAt: number | undefined;
+	readonly lastDurationMs: number | undefined;
+	readonly error: string | undefined;
+	/** When the next attempt starts, while waiting to retry. */
+	readonly retryAt: number | undefined;
+	/** The latest log lines, oldest first, at most `recentLinesCapacity`. */
+	readonly recentLines: readonly string[];
+	/** Lines printed in all, and lines printed that never reached `recentLines`. */
+	readonly totalLines: number;
+	readonly droppedLines: number;
+	readonly metrics: Readonly<Record<string, number>>;
+};
+
+export type CycleState = {
+	/** The running or last cycle; 0 before the first. */
+	readonly number: number;
+	readonly running: boolean;
+	readonly phase: string | undefined;
+	/** 1-based index of the phase running, of `phaseCount`. */
+	readonly phaseIndex: number;
+	readonly phaseCount: number;
+	readonly startedAt: number | undefined;
+	readonly endedAt: number | undefined;
+	readonly halted: boolean;
+	readonly haltReason: string | undefined;
+	readonly haltedBy: string | undefined;
+	readonly nextRunAt: number | undefined;
+	readonly paused: boolean;
+	readonly forced: boolean;
+	/** Durations of the latest cycles, oldest first. */
+	readonly recentDurationsMs: readonly number[];
+};
+
+export type AlertEntry = {
+	readonly time: number;
+	readonly level: AlertLevel;
+	readonly message: string;
+	readonly agent: string | undefined;
+};
+
+/** Everything the app knows, derived from the config and the event stream only. */
+export type AppState = {
+	readonly configFile: string;
+	readonly agentOrder: readonly string[];
+	readonly phaseNames: readonly string[];
+	readonly agents: Readonly<Record<string, AgentState>>;
+	readonly cycle: CycleState;
+	/** The latest alerts, newest last. */
+	readonly alerts: readonly AlertEntry[];
+};
+
+/** How many alerts and cycle durations the store keeps. */
+export const alertsCapacity = 100;
+export const recentCyclesCapacity = 50;
+
+/** The state before any event: every agent idle, no cycle yet. */
+export function createInitialState(
+	config: ResolvedConfig,
+	isEnabled: (agent: string) => boolean = name =>
+		config.agents.find(agent => agent.name === name)?.enabled ?? false,
+): AppState {
+	const phaseOf = new Map<string, string>();
+	for (const phase of config.phases) {
+		for (const name of phase.agents) {
+			phaseOf.set(name, phase.name);
+		}
+	}
+
+	const agents: Record<string, AgentState> = {};
+	for (const agent of config.agents) {
+		agents[agent.name] = {
+			name: agent.name,
+			critical: agent.critical,
+			phase: phaseOf.get(agent.name),
+			enabled: isEnabled(agent.name),
+			status: 'idle',
+			attempt: 0,
+			maxAttempts: agent.retries + 1,
+			percent: undefined,
+			message: undefined,
+			startedAt: undefined,
+			endedAt: undefined,
+			lastDurationMs: undefined,
+			error: undefined,
+			retryAt: undefined,
+			recentLines: [],
+			totalLines: 0,
+			droppedLines: 0,
+			metrics: {},
+		};
+	}
+
+	return {
+		configFile: config.displayName,
+		agentOrder: config.agents.map(agent => agent.name),
+		phaseNames: config.phases.map(phase => phase.name),
+		agents,
+		cycle: {
+			number: 0,
+			running: false,
+			phase: undefined,
+			phaseIndex: 0,
+			phaseCount: config.phases.length,
+			startedAt: undefined,
+			endedAt: undefined,
+			halted: false,
+			haltReason: undefined,
+			haltedBy: undefined,
+			nextRunAt: undefined,
+			paused: false,
+			forced: false,
+			recentDurationsMs: [],
+		},
+		alerts: [],
+	};
+}

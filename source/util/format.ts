@@ -1,0 +1,36 @@
+/** "4.2s", "1m 05s", "2h 03m": a duration as people read it. */
+export function formatDuration(ms: number): string {
+	if (ms < 60_000) {
+		return `${(ms / 1000).toFixed(1)}s`;
+	}
+
+	const totalSeconds = Math.round(ms / 1000);
+	const hours = Math.floor(totalSeconds / 3600);
+	const minutes = Math.floor((totalSeconds % 3600) / 60);
+	const seconds = totalSeconds % 60;
+	return hours > 0
+		? `${hours}h ${String(minutes).padStart(2, '0')}m`
+		: `${minutes}m ${String(seconds).padStart(2, '0')}s`;
+}
+
+/** "14:03:07", local time. */
+export function formatClock(time: number | string | Date): string {
+	const date = new Date(time);
+	return [date.getHours(), date.getMinutes(), date.getSeconds()]
+		.map(part => String(part).padStart(2, '0'))
+		.join(':');
+}
+
+/** "2026-11-24 14:03:07", local time. */
+export function formatDateTime(time: number | string | Date): string {
+	const date = new Date(time);
+	const day = [date.getFullYear(), date.getMonth() + 1, date.getDate()]
+		.map(part => String(part).padStart(2, '0'))
+		.join('-');
+	return `${day} ${formatClock(date)}`;
+}
+
+/** "1 attempt", "3 attempts". */
+export function plural(count: number, word: string): string {
+	return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
