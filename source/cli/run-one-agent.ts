@@ -13,8 +13,8 @@ import {handleInterruptions} from './signals.js';
 
 /**
 `moondev-tui run <agent>`: one agent once, enabled or not, with its retries and timeout, its log
-lines streamed as printed. Text: log lines on stdout, events on stderr. `--json`: events on stdout,
-log lines on stderr. Exit 0 on success, 3 if a critical agent halted, 1 otherwise.
+lines streamed as printed. Text: its stdout on stdout, its stderr and the events on stderr.
+`--json`: events on stdout, all its log lines on stderr. Exit 0 on success, 3 if a critical agent halted, 1 otherwise.
 */
 export async function runOneAgent(options: {
 	readonly config: ResolvedConfig;
@@ -42,7 +42,6 @@ export async function runOneAgent(options: {
 			? createJsonPrinter(writers.out)
 			: createTextPrinter({write: writers.err, maxAttempts: () => agent.retries + 1}),
 	);
-	const writeLog = json ? writers.err : writers.out;
 	const interruption = handleInterruptions(() => {
 		stop.abort();
 	});
@@ -55,9 +54,10 @@ export async function runOneAgent(options: {
 				emit: bus.emit,
 				cycle: 0,
 				output: createOutputBatcher(() => undefined),
-				onLines(_agent, lines) {
+				onLines(_agent, lines, stream) {
+					const write = stream === 'stdout' && !json ? writers.out : writers.err;
 					for (const line of lines) {
-						writeLog(line);
+						write(line);
 					}
 				},
 			},

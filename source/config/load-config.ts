@@ -2,6 +2,7 @@ import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {parse as parseDotenv} from 'dotenv';
+import {type ParseError, parse as parseJsonc, printParseErrorCode} from 'jsonc-parser';
 import {configError, ConfigError} from './config-error.js';
 import {closestMatch, formatIssues} from './format-issues.js';
 import type {
@@ -76,8 +77,27 @@ export function baseDirOf(file: string): string {
 export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
 	const cwd = options.cwd ?? process.cwd();
 	const {file, isBundledDemo} = findConfigFile(options);
+	return parseConfig(readJson(file, displayPath(file, cwd)), {
+		file,
+		isBundledDemo,
+		cwd,
+		overrides: options.overrides,
+	});
+}
+
+/** Validates and resolves config data as if read from `file`. */
+export function parseConfig(
+	raw: unknown,
+	options: {
+		readonly file: string;
+		readonly cwd?: string | undefined;
+		readonly isBundledDemo?: boolean | undefined;
+		readonly overrides?: ConfigOverrides | undefined;
+	},
+): ResolvedConfig {
+	const cwd = options.cwd ?? process.cwd();
+	const file = path.resolve(cwd, options.file);
 	const displayName = displayPath(file, cwd);
-	const raw = readJson(file, displayName);
 	const parsed = configSchema.safeParse(raw);
 	if (!parsed.success) {
 		const lines = formatIssues(parsed.error.issues, knownKeysAt).map(({keyPath, message}) =>
@@ -89,7 +109,7 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
 	return resolveConfig(parsed.data, {
 		file,
 		displayName,
-		isBundledDemo,
+		isBundledDemo: options.isBundledDemo ?? false,
 		cwd,
 		overrides: options.overrides ?? {},
 	});
@@ -421,18 +441,22 @@ function readJson(file: string, displayName: string): unknown {
 	}
 }
 
-/** "Unexpected token } in JSON at position 41" → "line 3, column 5: Unexpected token }…". */
+/** Where the JSON goes wrong, as "line 3, column 13: value expected". */
 function describeJsonError(error: unknown, text: string): string {
-	const message = error instanceof Error ? error.message : String(error);
-	const match = /position (\d+)/.exec(message);
-	if (!match) {
-		return message;
+	const errors: ParseError[] = [];
+	parseJsonc(text, errors, {disallowComments: true, allowTrailingComma: false});
+	const first = errors[0];
+	if (!first) {
+		return error instanceof Error ? error.message : String(error);
 	}
 
-	const before = text.slice(0, Number(match[1]));
+	const before = text.slice(0, first.offset);
 	const line = before.split('\n').length;
 	const column = before.length - before.lastIndexOf('\n');
-	return `line ${line}, column ${column}: ${message.replace(/\s*in JSON at position \d+.*$/s, '')}`;
+	const what = printParseErrorCode(first.error)
+		.replaceAll(/([a-z])([A-Z])/g, '$1 $2')
+		.toLowerCase();
+	return `line ${line}, column ${column}: ${what}`;
 }
 
 function describeFsError(error: unknown): string {

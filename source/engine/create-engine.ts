@@ -119,6 +119,10 @@ export function createEngine(deps: EngineDeps): Engine {
 				break;
 			}
 
+			if (forced) {
+				continue;
+			}
+
 			nextRunAt = clock.now() + config.orchestrator.sleepBetweenRunsMinutes * 60_000;
 			emitSchedule();
 		}

@@ -1,0 +1,158 @@
+import {describe, expect, test} from 'vitest';
+import {createEngine} from '../../source/engine/create-engine.js';
+import type {AttemptResult, RunAgentRequest} from '../../source/runner/run-agent.js';
+import {buildConfig, createFakeClock, createFakeRunner, createRecorder, waitFor} from '../helpers/index.js';
+
+const agent = (extra: Record<string, unknown> = {}) => ({command: ['agent'], enabled: true, ...extra});
+
+/** An engine over a fake runner whose agents wait until `release()` is called. */
+function setup(raw: Record<string, unknown>) {
+	const config = buildConfig(raw);
+	const clock = createFakeClock();
+	const recorder = createRecorder();
+	let releases: Array<() => void> = [];
+	// Succeeds when released; ends as the real runner would when its signal aborts.
+	const gate = async (request: RunAgentRequest) =>
+		new Promise<Partial<AttemptResult>>(resolve => {
+			releases.push(() => {
+				resolve({status: 'success'});
+			});
+			request.signal?.addEventListener('abort', () => {
+				resolve({status: 'cancelled', error: 'cancelled'});
+			});
+		});
+
+	const names = Object.keys(raw['agents'] as object);
+	const runner = createFakeRunner(Object.fromEntries(names.map(name => [name, [gate]])));
+	const engine = createEngine({config, runAgent: runner.run, clock, emit: recorder.emit});
+	const release = () => {
+		const pending = releases;
+		releases = [];
+		for (const resolve of pending) {
+			resolve();
+		}
+	};
+
+	const waiting = () => releases.length;
+	const cycleEnds = () => recorder.ofType('cycle_end').length;
+	return {engine, runner, recorder, clock, release, waiting, cycleEnds};
+}
+
+describe('controls', () => {
+	test('pause lets the running cycle finish and starts no new one until resumed', async () => {
+		const {engine, recorder, release, waiting, cycleEnds, runner} = setup({
+			orchestrator: {sleepBetweenRunsMinutes: 1},
+			agents: {a: agent()},
+		});
+		const run = engine.run();
+		await waitFor(() => waiting() === 1);
+		engine.pause();
+		release();
+		await waitFor(() => cycleEnds() === 1);
+		// Let the paused loop turn over many times: the fake clock moves an hour per wait.
+		await new Promise(resolve => {
+			setTimeout(resolve, 50);
+		});
+		expect(runner.calls).toHaveLength(1);
+		expect(recorder.ofType('schedule').at(-1)).toMatchObject({paused: true});
+		engine.resume();
+		await waitFor(() => waiting() === 1);
+		expect(recorder.ofType('cycle_start')).toHaveLength(2);
+		release();
+		await engine.stop();
+		await run;
+	});
+
+	test('force starts a cycle now instead of sleeping', async () => {
+		const {engine, release, waiting, cycleEnds, clock} = setup({
+			orchestrator: {sleepBetweenRunsMinutes: 60 * 24},
+			agents: {a: agent()},
+		});
+		const run = engine.run();
+		await waitFor(() => waiting() === 1);
+		release();
+		await waitFor(() => cycleEnds() === 1);
+		const before = clock.now();
+		engine.forceCycle();
+		await waitFor(() => waiting() === 1);
+		expect(clock.now() - before).toBeLessThan(24 * 60 * 60 * 1000);
+		release();
+		await engine.stop();
+		await run;
+	});
+
+	test('force during a cycle runs another right after it', async () => {
+		const {engine, recorder, release, waiting} = setup({
+			orchestrator: {sleepBetweenRunsMinutes: 60 * 24},
+			agents: {a: agent()},
+		});
+		const run = engine.run();
+		await waitFor(() => waiting() === 1);
+		engine.forceCycle();
+		release();
+		await waitFor(() => waiting() === 1);
+		expect(recorder.ofType('cycle_start').map(event => event.cycle)).toEqual([1, 2]);
+		const sleeps = recorder.ofType('schedule').filter(event => event.next_run !== null);
+		expect(sleeps).toHaveLength(0);
+		release();
+		await engine.stop();
+		await run;
+	});
+
+	test('a toggle takes effect for every phase that has not started yet', async () => {
+		const {engine, recorder, release, waiting} = setup({
+			agents: {risk: agent({critical: true}), trading: agent(), news: agent({enabled: false})},
+		});
+		const run = engine.run({once: true});
+		await waitFor(() => waiting() === 1);
+		engine.setEnabled('trading', false);
+		engine.setEnabled('news', true);
+		engine.setEnabled('risk', false); // Already running: it finishes.
+		release();
+		await waitFor(() => waiting() === 1);
+		release();
+		const outcome = await run;
+		expect(outcome?.results).toEqual({risk: 'success', trading: 'disabled', news: 'success'});
+		expect(recorder.ofType('agent_toggle').map(event => [event.agent, event.enabled])).toEqual([
+			['trading', false],
+			['news', true],
+			['risk', false],
+		]);
+		expect(engine.isEnabled('risk')).toBe(false);
+	});
+
+	test('cancel ends the running agent as cancelled, with no retry', async () => {
+		const config = buildConfig({agents: {risk: agent({critical: true, onFailure: 'continue'}), b: agent()}});
+		const recorder = createRecorder();
+		const runner = createFakeRunner({
+			risk: [
+				async request =>
+					new Promise(resolve => {
+						request.signal?.addEventListener('abort', () => {
+							resolve({status: 'cancelled', error: 'cancelled'});
+						});
+					}),
+			],
+		});
+		const engine = createEngine({config, runAgent: runner.run, clock: createFakeClock(), emit: recorder.emit});
+		const run = engine.run({once: true});
+		await waitFor(() => runner.calls.length === 1);
+		expect(engine.cancelAgent('b')).toBe(false);
+		expect(engine.cancelAgent('risk')).toBe(true);
+		const outcome = await run;
+		expect(runner.agentsRun()).toEqual(['risk', 'b']);
+		expect(outcome?.results).toEqual({risk: 'cancelled', b: 'success'});
+	});
+
+	test('stop kills what runs, skips the rest and ends the loop', async () => {
+		const {engine, recorder, waiting, runner} = setup({agents: {risk: agent({critical: true}), trading: agent()}});
+		const run = engine.run();
+		await waitFor(() => waiting() === 1);
+		await engine.stop();
+		const outcome = await run;
+		expect(runner.agentsRun()).toEqual(['risk']);
+		expect(outcome?.results).toEqual({risk: 'cancelled', trading: 'skipped'});
+		expect(outcome?.halted).toBe(false);
+		expect(recorder.ofType('cycle_start')).toHaveLength(1);
+	});
+});
