@@ -5,17 +5,28 @@
 import process from 'node:process';
 import {setTimeout as sleep} from 'node:timers/promises';
 
-const [label = 'demo', stepsText = '5', stepMsText = '500', failRateText = '0'] = process.argv.slice(2);
+const [
+	label = 'demo',
+	stepsText = '5',
+	stepMsText = '500',
+	failRateText = '0',
+] = process.argv.slice(2);
 const steps = Number(stepsText);
 const stepMs = Number(stepMsText);
 const failRate = Number(failRateText);
 const report = message => console.log(`::moondev::${JSON.stringify(message)}`);
 
 const cycle = process.env.MOONDEV_CYCLE ?? '0';
-console.log(`${label}: cycle ${cycle}, attempt ${process.env.MOONDEV_ATTEMPT ?? '1'}`);
+console.log(
+	`${label}: cycle ${cycle}, attempt ${process.env.MOONDEV_ATTEMPT ?? '1'}`,
+);
 for (let step = 1; step <= steps; step++) {
 	await sleep(stepMs * (0.7 + Math.random() * 0.6));
-	report({type: 'progress', percent: Math.round((step / steps) * 100), message: `${label} step ${step}/${steps}`});
+	report({
+		type: 'progress',
+		percent: Math.round((step / steps) * 100),
+		message: `${label} step ${step}/${steps}`,
+	});
 	console.log(`${label}: finished step ${step}`);
 }
 

@@ -10,7 +10,7 @@ await build({
 	splitting: true,
 	format: 'esm',
 	platform: 'node',
-	// jsonc-parser's "main" is a UMD build that esbuild cannot follow; its "module" is plain ESM.
+	// Jsonc-parser's "main" is a UMD build that esbuild cannot follow; its "module" is plain ESM.
 	mainFields: ['module', 'main'],
 	target: 'node20',
 	jsx: 'automatic',

@@ -3,4 +3,7 @@
 import {writeFileSync} from 'node:fs';
 import {configJsonSchema} from '../source/config/json-schema.js';
 
-writeFileSync(new URL('../moondev.schema.json', import.meta.url), `${JSON.stringify(configJsonSchema(), undefined, '\t')}\n`);
+writeFileSync(
+	new URL('../moondev.schema.json', import.meta.url),
+	`${JSON.stringify(configJsonSchema(), undefined, '\t')}\n`,
+);

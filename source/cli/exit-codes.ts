@@ -20,7 +20,8 @@ export function exitCodeOf(outcome: {
 	}
 
 	const failed = Object.values(outcome.results).some(
-		status => status === 'failed' || status === 'timeout' || status === 'cancelled',
+		status =>
+			status === 'failed' || status === 'timeout' || status === 'cancelled',
 	);
 	return failed ? exitCodes.agentFailed : exitCodes.ok;
 }

@@ -14,7 +14,7 @@ export type RawFlags = {
 	readonly metricsDir?: string | undefined;
 };
 
-/** meow's flag spec for the contract's options (§2). */
+/** Meow's flag spec for the contract's options (§2). */
 export const flagSpec = {
 	config: {type: 'string'},
 	headless: {type: 'boolean', default: false},
@@ -30,13 +30,30 @@ export const flagSpec = {
 /** The command-line overrides of the config, checked: a bad value is a ConfigError naming the flag. */
 export function overridesFromFlags(flags: RawFlags): ConfigOverrides {
 	return {
-		agents: flags.agents === undefined ? undefined : parseAgentList(flags.agents),
-		maxWorkers: parseNumber(flags.maxWorkers, '--max-workers', 'a whole number >= 1', value =>
-			Number.isInteger(value) && value >= 1,
+		agents:
+			flags.agents === undefined ? undefined : parseAgentList(flags.agents),
+		maxWorkers: parseNumber(
+			flags.maxWorkers,
+			'--max-workers',
+			'a whole number >= 1',
+			value => Number.isInteger(value) && value >= 1,
 		),
-		timeoutPerAgent: parseNumber(flags.timeout, '--timeout', 'a positive number of seconds', value => value > 0),
-		sleepBetweenRunsMinutes: parseNumber(flags.sleep, '--sleep', 'a number of minutes >= 0', value => value >= 0),
-		metricsExportDir: flags.metricsDir === undefined ? undefined : nonEmpty(flags.metricsDir, '--metrics-dir'),
+		timeoutPerAgent: parseNumber(
+			flags.timeout,
+			'--timeout',
+			'a positive number of seconds',
+			value => value > 0,
+		),
+		sleepBetweenRunsMinutes: parseNumber(
+			flags.sleep,
+			'--sleep',
+			'a number of minutes >= 0',
+			value => value >= 0,
+		),
+		metricsExportDir:
+			flags.metricsDir === undefined
+				? undefined
+				: nonEmpty(flags.metricsDir, '--metrics-dir'),
 	};
 }
 
@@ -46,7 +63,9 @@ function parseAgentList(text: string): string[] {
 		.map(name => name.trim())
 		.filter(Boolean);
 	if (names.length === 0) {
-		throw new ConfigError(`--agents: expected a comma-separated list of agents, got "${text}"`);
+		throw new ConfigError(
+			`--agents: expected a comma-separated list of agents, got "${text}"`,
+		);
 	}
 
 	return names;

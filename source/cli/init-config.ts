@@ -11,9 +11,14 @@ export function initConfig(options: {
 	readonly target?: string | undefined;
 	readonly schemaFile: string;
 }): string {
-	const file = path.resolve(options.cwd, options.target ?? path.join('.config', 'moondev.json'));
+	const file = path.resolve(
+		options.cwd,
+		options.target ?? path.join('.config', 'moondev.json'),
+	);
 	if (existsSync(file)) {
-		throw new ConfigError(`init: ${path.relative(options.cwd, file) || file} already exists; not overwritten`);
+		throw new ConfigError(
+			`init: ${path.relative(options.cwd, file) || file} already exists; not overwritten`,
+		);
 	}
 
 	const starter = {
@@ -30,9 +35,14 @@ export function initConfig(options: {
 		},
 		agents: {
 			heartbeat: {
-				command: ['node', '-e', "console.log('::moondev::' + JSON.stringify({type: 'progress', percent: 100, message: 'alive'}))"],
+				command: [
+					'node',
+					'-e',
+					"console.log('::moondev::' + JSON.stringify({type: 'progress', percent: 100, message: 'alive'}))",
+				],
 				enabled: true,
-				description: 'A stand-in that proves the loop runs; replace it with your agents.',
+				description:
+					'A stand-in that proves the loop runs; replace it with your agents.',
 			},
 			risk: {
 				command: 'python3 src/agents/risk_agent.py',
@@ -40,13 +50,26 @@ export function initConfig(options: {
 				critical: true,
 				description: 'Runs first; a failure or a halt stops the cycle.',
 			},
-			trading: {command: 'python3 src/agents/trading_agent.py', enabled: false, dependsOn: ['risk'], timeout: 120},
-			strategy: {command: 'python3 src/agents/strategy_agent.py', enabled: false},
+			trading: {
+				command: 'python3 src/agents/trading_agent.py',
+				enabled: false,
+				dependsOn: ['risk'],
+				timeout: 120,
+			},
+			strategy: {
+				command: 'python3 src/agents/strategy_agent.py',
+				enabled: false,
+			},
 			copybot: {command: 'python3 src/agents/copybot_agent.py', enabled: false},
-			sentiment: {command: 'python3 src/agents/sentiment_agent.py', enabled: false},
+			sentiment: {
+				command: 'python3 src/agents/sentiment_agent.py',
+				enabled: false,
+			},
 		},
 	};
 	mkdirSync(path.dirname(file), {recursive: true});
-	writeFileSync(file, `${JSON.stringify(starter, undefined, '\t')}\n`, {flag: 'wx'});
+	writeFileSync(file, `${JSON.stringify(starter, undefined, '\t')}\n`, {
+		flag: 'wx',
+	});
 	return file;
 }

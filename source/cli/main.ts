@@ -15,7 +15,10 @@ const commands = new Set(['run', 'validate', 'init']);
 Runs the command that the parsed command line names and returns the exit code. A ConfigError
 becomes its message on stderr and exit 2, never a stack trace.
 */
-export async function main(input: readonly string[], flags: RawFlags): Promise<number> {
+export async function main(
+	input: readonly string[],
+	flags: RawFlags,
+): Promise<number> {
 	try {
 		return await dispatch(input, flags);
 	} catch (error) {
@@ -28,10 +31,15 @@ export async function main(input: readonly string[], flags: RawFlags): Promise<n
 	}
 }
 
-async function dispatch(input: readonly string[], flags: RawFlags): Promise<number> {
+async function dispatch(
+	input: readonly string[],
+	flags: RawFlags,
+): Promise<number> {
 	const [command, ...rest] = input;
 	if (command !== undefined && !commands.has(command)) {
-		throw new ConfigError(`unknown command "${command}" (commands: run, validate, init; see --help)`);
+		throw new ConfigError(
+			`unknown command "${command}" (commands: run, validate, init; see --help)`,
+		);
 	}
 
 	const extra = command === 'run' ? rest.slice(1) : rest;
@@ -39,13 +47,24 @@ async function dispatch(input: readonly string[], flags: RawFlags): Promise<numb
 		throw new ConfigError(`unexpected argument "${extra[0]}" (see --help)`);
 	}
 
-	if (flags.json && !flags.headless && command === undefined && process.stdout.isTTY) {
+	if (
+		flags.json &&
+		!flags.headless &&
+		command === undefined &&
+		process.stdout.isTTY
+	) {
 		throw new ConfigError('--json: goes with --headless');
 	}
 
 	if (command === 'init') {
-		const file = initConfig({cwd: process.cwd(), target: flags.config, schemaFile: schemaFile()});
-		process.stdout.write(`wrote ${file}\nnext: moondev-tui validate, then moondev-tui\n`);
+		const file = initConfig({
+			cwd: process.cwd(),
+			target: flags.config,
+			schemaFile: schemaFile(),
+		});
+		process.stdout.write(
+			`wrote ${file}\nnext: moondev-tui validate, then moondev-tui\n`,
+		);
 		return exitCodes.ok;
 	}
 
@@ -64,6 +83,6 @@ async function dispatch(input: readonly string[], flags: RawFlags): Promise<numb
 		return runOneAgent({config, name: rest[0], json: flags.json});
 	}
 
-	// TODO(tui): the full-screen TUI (issue 5) takes over when stdout is a TTY and --headless is not given.
+	// Until the TUI lands (issue 5), a terminal gets the headless text output too.
 	return runHeadless({config, json: flags.json, once: flags.once});
 }

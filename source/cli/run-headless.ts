@@ -19,17 +19,31 @@ export type HeadlessOptions = {
 The orchestrator without a TUI: the engine's events printed as text lines or JSON lines. Returns
 the exit code: with `--once` the cycle's (contract §2), 130 / 143 when interrupted, else 0.
 */
-export async function runHeadless({config, json, once}: HeadlessOptions): Promise<number> {
+export async function runHeadless({
+	config,
+	json,
+	once,
+}: HeadlessOptions): Promise<number> {
 	const bus = createEventBus();
-	const engine = createEngine({config, runAgent, clock: systemClock, emit: bus.emit});
+	const engine = createEngine({
+		config,
+		runAgent,
+		clock: systemClock,
+		emit: bus.emit,
+	});
 	const writers = createLineWriters(() => {
 		void engine.stop();
 	});
-	const maxAttempts = new Map(config.agents.map(agent => [agent.name, agent.retries + 1]));
+	const maxAttempts = new Map(
+		config.agents.map(agent => [agent.name, agent.retries + 1]),
+	);
 	bus.listen(
 		json
 			? createJsonPrinter(writers.out)
-			: createTextPrinter({write: writers.out, maxAttempts: agent => maxAttempts.get(agent) ?? 1}),
+			: createTextPrinter({
+					write: writers.out,
+					maxAttempts: agent => maxAttempts.get(agent) ?? 1,
+				}),
 	);
 	for (const warning of config.warnings) {
 		writers.err(`${config.displayName}: ${warning}`);

@@ -24,12 +24,16 @@ export async function runOneAgent(options: {
 	const {config, name, json} = options;
 	const names = config.agents.map(agent => agent.name);
 	if (name === undefined) {
-		throw new ConfigError(`run: expected an agent name (one of ${names.join(', ')})`);
+		throw new ConfigError(
+			`run: expected an agent name (one of ${names.join(', ')})`,
+		);
 	}
 
 	const agent = config.agents.find(candidate => candidate.name === name);
 	if (!agent) {
-		throw new ConfigError(`run: unknown agent "${name}" (agents: ${names.join(', ')})`);
+		throw new ConfigError(
+			`run: unknown agent "${name}" (agents: ${names.join(', ')})`,
+		);
 	}
 
 	const stop = new AbortController();
@@ -40,7 +44,10 @@ export async function runOneAgent(options: {
 	bus.listen(
 		json
 			? createJsonPrinter(writers.out)
-			: createTextPrinter({write: writers.err, maxAttempts: () => agent.retries + 1}),
+			: createTextPrinter({
+					write: writers.err,
+					maxAttempts: () => agent.retries + 1,
+				}),
 	);
 	const interruption = handleInterruptions(() => {
 		stop.abort();
@@ -55,7 +62,8 @@ export async function runOneAgent(options: {
 				cycle: 0,
 				output: createOutputBatcher(() => undefined),
 				onLines(_agent, lines, stream) {
-					const write = stream === 'stdout' && !json ? writers.out : writers.err;
+					const write =
+						stream === 'stdout' && !json ? writers.out : writers.err;
 					for (const line of lines) {
 						write(line);
 					}

@@ -24,6 +24,7 @@ export function handleInterruptions(stop: () => void): Interruption {
 	const onSignal = (signal: keyof typeof signalExitCodes) => {
 		if (received !== undefined) {
 			killAllGroupsNow();
+			// eslint-disable-next-line unicorn/no-process-exit -- a second signal means now
 			process.exit(received);
 		}
 

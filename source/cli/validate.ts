@@ -24,10 +24,16 @@ export function describeConfig(config: ResolvedConfig, json: boolean): string {
 
 	lines.push(`phases${config.hasCustomPhases ? '' : ' (default)'}:`);
 	for (const [index, phase] of config.phases.entries()) {
-		const timeout = phase.timeoutPerAgent === undefined ? '' : `, timeout ${phase.timeoutPerAgent}s`;
-		const workers = phase.mode === 'parallel' ? `, ${o.maxWorkers} workers` : '';
+		const timeout =
+			phase.timeoutPerAgent === undefined
+				? ''
+				: `, timeout ${phase.timeoutPerAgent}s`;
+		const workers =
+			phase.mode === 'parallel' ? `, ${o.maxWorkers} workers` : '';
 		const agents = phase.agents.length > 0 ? phase.agents.join(', ') : '(none)';
-		lines.push(`  ${index + 1}. ${phase.name} (${phase.mode}${workers}${timeout}): ${agents}`);
+		lines.push(
+			`  ${index + 1}. ${phase.name} (${phase.mode}${workers}${timeout}): ${agents}`,
+		);
 	}
 
 	lines.push('agents:');
@@ -35,11 +41,15 @@ export function describeConfig(config: ResolvedConfig, json: boolean): string {
 	for (const agent of config.agents) {
 		const tags = [
 			agent.enabled ? 'enabled ' : 'disabled',
-			agent.critical ? `critical (retries ${agent.retries}, on failure ${agent.onFailure})` : `retries ${agent.retries}`,
+			agent.critical
+				? `critical (retries ${agent.retries}, on failure ${agent.onFailure})`
+				: `retries ${agent.retries}`,
 			`timeout ${agent.timeoutSeconds ?? o.timeoutPerAgent}s`,
 		];
-		lines.push(`  ${agent.name.padEnd(width)}  ${tags.join('  ')}`);
-		lines.push(`  ${' '.repeat(width)}  $ ${formatCommand(agent.command)}`);
+		lines.push(
+			`  ${agent.name.padEnd(width)}  ${tags.join('  ')}`,
+			`  ${' '.repeat(width)}  $ ${formatCommand(agent.command)}`,
+		);
 		for (const detail of agentDetails(agent, config.baseDir)) {
 			lines.push(`  ${' '.repeat(width)}  ${detail}`);
 		}
@@ -76,8 +86,12 @@ function agentDetails(agent: ResolvedAgent, baseDir: string): string[] {
 	}
 
 	if (agent.when) {
-		const hours = agent.when.hours ? `hours ${agent.when.hours.from}-${agent.when.hours.to}` : '';
-		details.push(`when: ${[hours, agent.when.days?.join(',') ?? ''].filter(Boolean).join(' ')}`);
+		const hours = agent.when.hours
+			? `hours ${agent.when.hours.from}-${agent.when.hours.to}`
+			: '';
+		details.push(
+			`when: ${[hours, agent.when.days?.join(',') ?? ''].filter(Boolean).join(' ')}`,
+		);
 	}
 
 	if (agent.haltExitCode !== undefined) {
@@ -87,15 +101,19 @@ function agentDetails(agent: ResolvedAgent, baseDir: string): string[] {
 	return details;
 }
 
-/** argv as a shell line, the Node that runs us shown as `node`. */
+/** Argv as a shell line, the Node that runs us shown as `node`. */
 export function formatCommand(argv: readonly string[]): string {
 	return argv
-		.map((word, index) => (index === 0 && word === process.execPath ? 'node' : quote(word)))
+		.map((word, index) =>
+			index === 0 && word === process.execPath ? 'node' : quote(word),
+		)
 		.join(' ');
 }
 
 function quote(word: string): string {
-	return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", String.raw`'\''`)}'`;
+	return /^[\w@%+=:,.\/\-]+$/v.test(word)
+		? word
+		: `'${word.replaceAll("'", String.raw`'\''`)}'`;
 }
 
 function onOff(value: boolean): string {

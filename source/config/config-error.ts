@@ -7,6 +7,12 @@ export class ConfigError extends Error {
 }
 
 /** `file: key.path: message`, the shape every config error takes (contract §3). */
-export function configError(file: string, keyPath: string, message: string): ConfigError {
-	return new ConfigError(keyPath ? `${file}: ${keyPath}: ${message}` : `${file}: ${message}`);
+export function configError(
+	file: string,
+	keyPath: string,
+	message: string,
+): ConfigError {
+	return new ConfigError(
+		keyPath ? `${file}: ${keyPath}: ${message}` : `${file}: ${message}`,
+	);
 }

@@ -1,7 +1,7 @@
 import type {z} from 'zod';
 
 /** `agents.risk.timeout`, `phases[1].agents[0]`: the key path as a user would write it. */
-export function formatKeyPath(path: ReadonlyArray<PropertyKey>): string {
+export function formatKeyPath(path: readonly PropertyKey[]): string {
 	let text = '';
 	for (const key of path) {
 		if (typeof key === 'number') {
@@ -15,7 +15,10 @@ export function formatKeyPath(path: ReadonlyArray<PropertyKey>): string {
 }
 
 /** The closest of `candidates` to `word`, if it is close enough to be a likely typo. */
-export function closestMatch(word: string, candidates: readonly string[]): string | undefined {
+export function closestMatch(
+	word: string,
+	candidates: readonly string[],
+): string | undefined {
 	let best: string | undefined;
 	let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
 	for (const candidate of candidates) {
@@ -34,8 +37,13 @@ function editDistance(a: string, b: string): number {
 	for (let i = 1; i <= a.length; i++) {
 		const current = [i];
 		for (let j = 1; j <= b.length; j++) {
-			const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-			current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+			const substitution =
+				(previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+			current[j] = Math.min(
+				(previous[j] ?? 0) + 1,
+				(current[j - 1] ?? 0) + 1,
+				substitution,
+			);
 		}
 
 		previous = current;
@@ -59,7 +67,9 @@ export function formatIssues(
 				const hint = closestMatch(key, knownKeys(issue.path));
 				lines.push({
 					keyPath: formatKeyPath([...issue.path, key]),
-					message: hint ? `unknown key (did you mean "${hint}"?)` : 'unknown key',
+					message: hint
+						? `unknown key (did you mean "${hint}"?)`
+						: 'unknown key',
 				});
 			}
 		} else if (issue.code === 'invalid_key') {

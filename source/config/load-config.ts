@@ -2,7 +2,11 @@ import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {parse as parseDotenv} from 'dotenv';
-import {type ParseError, parse as parseJsonc, printParseErrorCode} from 'jsonc-parser';
+import {
+	type ParseError,
+	parse as parseJsonc,
+	printParseErrorCode,
+} from 'jsonc-parser';
 import {configError, ConfigError} from './config-error.js';
 import {closestMatch, formatIssues} from './format-issues.js';
 import type {
@@ -38,7 +42,7 @@ export type LoadConfigOptions = {
 	readonly configFlag?: string | undefined;
 	readonly cwd?: string;
 	readonly bundledConfigFile: string;
-	readonly overrides?: ConfigOverrides;
+	readonly overrides?: ConfigOverrides | undefined;
 };
 
 /** Which file to read: `--config`, else `./.config/moondev.json`, else the bundled demo. */
@@ -100,8 +104,11 @@ export function parseConfig(
 	const displayName = displayPath(file, cwd);
 	const parsed = configSchema.safeParse(raw);
 	if (!parsed.success) {
-		const lines = formatIssues(parsed.error.issues, knownKeysAt).map(({keyPath, message}) =>
-			keyPath ? `${displayName}: ${keyPath}: ${message}` : `${displayName}: ${message}`,
+		const lines = formatIssues(parsed.error.issues, knownKeysAt).map(
+			({keyPath, message}) =>
+				keyPath
+					? `${displayName}: ${keyPath}: ${message}`
+					: `${displayName}: ${message}`,
 		);
 		throw new ConfigError(lines.join('\n'));
 	}
@@ -123,23 +130,29 @@ type ResolveContext = {
 	readonly overrides: ConfigOverrides;
 };
 
-function resolveConfig(config: ConfigFile, context: ResolveContext): ResolvedConfig {
+function resolveConfig(
+	config: ConfigFile,
+	context: ResolveContext,
+): ResolvedConfig {
 	const {displayName, overrides} = context;
 	const baseDir = baseDirOf(context.file);
 	// The installed package may be read-only: the demo writes below the current folder instead.
 	const writeBaseDir = context.isBundledDemo ? context.cwd : baseDir;
-	const fail = (keyPath: string, message: string) => configError(displayName, keyPath, message);
+	const fail = (keyPath: string, message: string) =>
+		configError(displayName, keyPath, message);
 	const names = Object.keys(config.agents);
 
 	const orchestrator: ResolvedOrchestrator = {
 		maxRetries: config.orchestrator.maxRetries,
-		timeoutPerAgent: overrides.timeoutPerAgent ?? config.orchestrator.timeoutPerAgent,
+		timeoutPerAgent:
+			overrides.timeoutPerAgent ?? config.orchestrator.timeoutPerAgent,
 		backoffMultiplier: config.orchestrator.backoffMultiplier,
 		backoffBaseSeconds: config.orchestrator.backoffBaseSeconds,
 		maxWorkers: overrides.maxWorkers ?? config.orchestrator.maxWorkers,
 		killGraceSeconds: config.orchestrator.killGraceSeconds,
 		sleepBetweenRunsMinutes:
-			overrides.sleepBetweenRunsMinutes ?? config.orchestrator.sleepBetweenRunsMinutes,
+			overrides.sleepBetweenRunsMinutes ??
+			config.orchestrator.sleepBetweenRunsMinutes,
 		enableMonitoring: config.orchestrator.enableMonitoring,
 		enableHealthChecks: config.orchestrator.enableHealthChecks,
 		metricsExportDir:
@@ -151,7 +164,10 @@ function resolveConfig(config: ConfigFile, context: ResolveContext): ResolvedCon
 	};
 
 	const envFiles: string[] = [];
-	const readEnvFiles = (value: string | string[] | undefined, keyPath: string) => {
+	const readEnvFiles = (
+		value: string | string[] | undefined,
+		keyPath: string,
+	) => {
 		const variables: Record<string, string> = {};
 		for (const [index, entry] of toList(value).entries()) {
 			const envFile = path.resolve(baseDir, entry);
@@ -160,7 +176,10 @@ function resolveConfig(config: ConfigFile, context: ResolveContext): ResolvedCon
 			try {
 				text = readFileSync(envFile, 'utf8');
 			} catch (error) {
-				throw fail(where, `cannot read env file ${envFile}: ${describeFsError(error)}`);
+				throw fail(
+					where,
+					`cannot read env file ${envFile}: ${describeFsError(error)}`,
+				);
 			}
 
 			envFiles.push(envFile);
@@ -170,9 +189,14 @@ function resolveConfig(config: ConfigFile, context: ResolveContext): ResolvedCon
 		return variables;
 	};
 
-	const sharedEnv = readEnvFiles(config.orchestrator.envFile, 'orchestrator.envFile');
+	const sharedEnv = readEnvFiles(
+		config.orchestrator.envFile,
+		'orchestrator.envFile',
+	);
 
-	const enabledOverride = overrides.agents ? new Set(overrides.agents) : undefined;
+	const enabledOverride = overrides.agents
+		? new Set(overrides.agents)
+		: undefined;
 	for (const name of overrides.agents ?? []) {
 		if (!(name in config.agents)) {
 			throw new ConfigError(`--agents: ${unknownAgent(name, names)}`);
@@ -180,51 +204,63 @@ function resolveConfig(config: ConfigFile, context: ResolveContext): ResolvedCon
 	}
 
 	const warnings: string[] = [];
-	const agents = Object.entries(config.agents).map(([name, agent]): ResolvedAgent => {
-		const keyPath = `agents.${name}`;
-		for (const [key, list] of [
-			['dependsOn', agent.dependsOn],
-			['requireHealthy', agent.requireHealthy],
-		] as const) {
-			for (const [index, other] of (list ?? []).entries()) {
-				if (!(other in config.agents)) {
-					throw fail(`${keyPath}.${key}[${index}]`, unknownAgent(other, names));
-				}
+	const agents = Object.entries(config.agents).map(
+		([name, agent]): ResolvedAgent => {
+			const keyPath = `agents.${name}`;
+			for (const [key, list] of [
+				['dependsOn', agent.dependsOn],
+				['requireHealthy', agent.requireHealthy],
+			] as const) {
+				for (const [index, other] of (list ?? []).entries()) {
+					if (!(other in config.agents)) {
+						throw fail(
+							`${keyPath}.${key}[${index}]`,
+							unknownAgent(other, names),
+						);
+					}
 
-				if (other === name && key === 'dependsOn') {
-					throw fail(`${keyPath}.${key}[${index}]`, 'an agent cannot depend on itself');
+					if (other === name && key === 'dependsOn') {
+						throw fail(
+							`${keyPath}.${key}[${index}]`,
+							'an agent cannot depend on itself',
+						);
+					}
 				}
 			}
-		}
 
-		if (agent.onFailure !== undefined && !agent.critical) {
-			warnings.push(`${keyPath}.onFailure: only critical agents halt the cycle; ignored`);
-		}
+			if (agent.onFailure !== undefined && !agent.critical) {
+				warnings.push(
+					`${keyPath}.onFailure: only critical agents halt the cycle; ignored`,
+				);
+			}
 
-		const cwd = agent.cwd === undefined ? baseDir : path.resolve(baseDir, agent.cwd);
-		return {
-			name,
-			command: resolveCommand(agent, baseDir, (message: string) =>
-				fail(`${keyPath}.command`, message),
-			),
-			enabled: enabledOverride ? enabledOverride.has(name) : agent.enabled,
-			critical: agent.critical,
-			retries: agent.retries ?? (agent.critical ? orchestrator.maxRetries : 0),
-			timeoutSeconds: agent.timeout,
-			env: {
-				...sharedEnv,
-				...readEnvFiles(agent.envFile, `${keyPath}.envFile`),
-				...agent.env,
-			},
-			cwd,
-			description: agent.description,
-			dependsOn: agent.dependsOn ?? [],
-			when: resolveWindow(agent.when),
-			requireHealthy: agent.requireHealthy ?? [],
-			onFailure: agent.onFailure ?? 'halt',
-			haltExitCode: agent.haltExitCode,
-		};
-	});
+			const cwd =
+				agent.cwd === undefined ? baseDir : path.resolve(baseDir, agent.cwd);
+			return {
+				name,
+				command: resolveCommand(agent, baseDir, (message: string) =>
+					fail(`${keyPath}.command`, message),
+				),
+				enabled: enabledOverride ? enabledOverride.has(name) : agent.enabled,
+				critical: agent.critical,
+				retries:
+					agent.retries ?? (agent.critical ? orchestrator.maxRetries : 0),
+				timeoutSeconds: agent.timeout,
+				env: {
+					...sharedEnv,
+					...readEnvFiles(agent.envFile, `${keyPath}.envFile`),
+					...agent.env,
+				},
+				cwd,
+				description: agent.description,
+				dependsOn: agent.dependsOn ?? [],
+				when: resolveWindow(agent.when),
+				requireHealthy: agent.requireHealthy ?? [],
+				onFailure: agent.onFailure ?? 'halt',
+				haltExitCode: agent.haltExitCode,
+			};
+		},
+	);
 
 	const phases = config.phases
 		? resolveCustomPhases(config, fail)
@@ -234,7 +270,9 @@ function resolveConfig(config: ConfigFile, context: ResolveContext): ResolvedCon
 	const placed = new Set(phases.flatMap(phase => phase.agents));
 	for (const agent of agents) {
 		if (agent.enabled && !placed.has(agent.name)) {
-			warnings.push(`agents.${agent.name}: enabled but in no phase, so it never runs`);
+			warnings.push(
+				`agents.${agent.name}: enabled but in no phase, so it never runs`,
+			);
 		}
 	}
 
@@ -279,7 +317,10 @@ function resolveCustomPhases(
 	const phaseNames = new Set<string>();
 	return (config.phases ?? []).map((phase, phaseIndex) => {
 		if (phaseNames.has(phase.name)) {
-			throw fail(`phases[${phaseIndex}].name`, `duplicate phase name "${phase.name}"`);
+			throw fail(
+				`phases[${phaseIndex}].name`,
+				`duplicate phase name "${phase.name}"`,
+			);
 		}
 
 		phaseNames.add(phase.name);
@@ -334,13 +375,18 @@ function checkDependencyOrder(
 			const keyPath = `agents.${agent.name}.dependsOn[${index}]`;
 			const other = position.get(dependency);
 			if (!other) {
-				throw fail(keyPath, `"${dependency}" is in no phase, so it never succeeds`);
+				throw fail(
+					keyPath,
+					`"${dependency}" is in no phase, so it never succeeds`,
+				);
 			}
 
 			const phase = phases[own.phase];
 			if (
 				other.phase > own.phase ||
-				(other.phase === own.phase && phase?.mode === 'sequential' && other.index > own.index)
+				(other.phase === own.phase &&
+					phase?.mode === 'sequential' &&
+					other.index > own.index)
 			) {
 				throw fail(keyPath, `"${dependency}" runs after "${agent.name}"`);
 			}
@@ -431,13 +477,17 @@ function readJson(file: string, displayName: string): unknown {
 	try {
 		text = readFileSync(file, 'utf8');
 	} catch (error) {
-		throw new ConfigError(`${displayName}: cannot read: ${describeFsError(error)}`);
+		throw new ConfigError(
+			`${displayName}: cannot read: ${describeFsError(error)}`,
+		);
 	}
 
 	try {
 		return JSON.parse(text) as unknown;
 	} catch (error) {
-		throw new ConfigError(`${displayName}: invalid JSON: ${describeJsonError(error, text)}`);
+		throw new ConfigError(
+			`${displayName}: invalid JSON: ${describeJsonError(error, text)}`,
+		);
 	}
 }
 
@@ -454,13 +504,13 @@ function describeJsonError(error: unknown, text: string): string {
 	const line = before.split('\n').length;
 	const column = before.length - before.lastIndexOf('\n');
 	const what = printParseErrorCode(first.error)
-		.replaceAll(/([a-z])([A-Z])/g, '$1 $2')
+		.replaceAll(/([a-z])([A-Z])/gv, '$1 $2')
 		.toLowerCase();
 	return `line ${line}, column ${column}: ${what}`;
 }
 
 function describeFsError(error: unknown): string {
-	const code = (error as NodeJS.ErrnoException).code;
+	const {code} = error as NodeJS.ErrnoException;
 	if (code === 'ENOENT') {
 		return 'file not found';
 	}
@@ -474,7 +524,9 @@ function describeFsError(error: unknown): string {
 
 function unknownAgent(name: string, names: readonly string[]): string {
 	const hint = closestMatch(name, names);
-	return hint ? `unknown agent "${name}" (did you mean "${hint}"?)` : `unknown agent "${name}"`;
+	return hint
+		? `unknown agent "${name}" (did you mean "${hint}"?)`
+		: `unknown agent "${name}"`;
 }
 
 function toList(value: string | string[] | undefined): string[] {
@@ -487,7 +539,9 @@ function toList(value: string | string[] | undefined): string[] {
 
 function displayPath(file: string, cwd: string): string {
 	const relative = path.relative(cwd, file);
-	return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+	return relative && !relative.startsWith('..') && !path.isAbsolute(relative)
+		? relative
+		: file;
 }
 
 /** The keys allowed at a path of the config, for "did you mean" hints. */

@@ -3,7 +3,7 @@ import type {WeekDay} from './schema.js';
 /** An agent as the engine runs it: defaults applied, paths absolute, command split. */
 export type ResolvedAgent = {
 	readonly name: string;
-	/** argv; the first word is resolved ("node" is this Node, relative paths against the base folder). */
+	/** Argv; the first word is resolved ("node" is this Node, relative paths against the base folder). */
 	readonly command: readonly string[];
 	/** Enabled by the config file (before toggles and `--agents`). */
 	readonly enabled: boolean;

@@ -12,7 +12,7 @@ const describeInput = (input: unknown): string => {
 		return 'nothing';
 	}
 
-	const text = JSON.stringify(input) ?? String(input);
+	const text = JSON.stringify(input) ?? typeof input;
 	return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 };
 
@@ -56,7 +56,7 @@ const envFileSchema = z.union([nonEmptyString(), z.array(nonEmptyString())], {
 });
 
 /** Agent names become file names (logs/<agent>.log) and metric keys, so keep them plain. */
-export const agentNamePattern = /^[A-Za-z\d_-]+$/;
+export const agentNamePattern = /^[\w\-]+$/v;
 
 const agentNameSchema = z
 	.string({error: expected('an agent name')})
@@ -80,22 +80,30 @@ const whenSchema = z
 	.strictObject({
 		hours: z
 			.string({error: expected('hours as "H-H", e.g. "9-16"')})
-			.regex(/^([01]?\d|2[0-3])-([01]?\d|2[0-3])$/, {
+			.regex(/^([01]?\d|2[0-3])-([01]?\d|2[0-3])$/v, {
 				error: expected('hours as "H-H" with 0-23, e.g. "9-16"'),
 			})
 			.optional()
-			.describe('Local hours, inclusive, e.g. "9-16" (9:00 to 16:59); "22-2" wraps midnight.'),
+			.describe(
+				'Local hours, inclusive, e.g. "9-16" (9:00 to 16:59); "22-2" wraps midnight.',
+			),
 		days: z
-			.array(z.enum(weekDays, {error: expected(`one of ${weekDays.join(', ')}`)}))
+			.array(
+				z.enum(weekDays, {error: expected(`one of ${weekDays.join(', ')}`)}),
+			)
 			.optional()
 			.describe('Local week days the agent may run on.'),
 	})
-	.describe('Run only inside this window (local time); outside it the agent is skipped.');
+	.describe(
+		'Run only inside this window (local time); outside it the agent is skipped.',
+	);
 
 const commandSchema = z.union(
 	[
 		nonEmptyString(),
-		z.array(z.string({error: expected('a string')})).min(1, {error: expected('a non-empty list')}),
+		z
+			.array(z.string({error: expected('a string')}))
+			.min(1, {error: expected('a non-empty list')}),
 	],
 	{error: expected('an argv list or a command string')},
 );
@@ -111,32 +119,44 @@ export const agentSchema = z
 			.describe('Runs first, one at a time, with retries; can halt the cycle.'),
 		retries: nonNegativeInteger()
 			.optional()
-			.describe('Retries after a failed attempt. Default: maxRetries for critical agents, 0 for the rest.'),
+			.describe(
+				'Retries after a failed attempt. Default: maxRetries for critical agents, 0 for the rest.',
+			),
 		timeout: positiveNumber().optional().describe('Seconds per attempt.'),
 		env: z
 			.record(z.string(), z.string({error: expected('a string value')}), {
 				error: expected('an object of strings'),
 			})
 			.optional()
-			.describe('Variables added to the inherited environment, after the env files.'),
+			.describe(
+				'Variables added to the inherited environment, after the env files.',
+			),
 		envFile: envFileSchema
 			.optional()
 			.describe("dotenv files for this agent only, after the orchestrator's."),
-		cwd: nonEmptyString().optional().describe('Working folder. Default: the config\'s base folder.'),
+		cwd: nonEmptyString()
+			.optional()
+			.describe("Working folder. Default: the config's base folder."),
 		description: z.string({error: expected('a string')}).optional(),
 		dependsOn: z
 			.array(agentNameSchema)
 			.optional()
-			.describe('Agents that must have succeeded in this cycle, else this one is skipped.'),
+			.describe(
+				'Agents that must have succeeded in this cycle, else this one is skipped.',
+			),
 		when: whenSchema.optional(),
 		requireHealthy: z
 			.array(agentNameSchema)
 			.optional()
-			.describe('Agents whose health must not be unhealthy, else this one is skipped.'),
+			.describe(
+				'Agents whose health must not be unhealthy, else this one is skipped.',
+			),
 		onFailure: z
 			.enum(['halt', 'continue'], {error: expected('"halt" or "continue"')})
 			.optional()
-			.describe('Critical agents only: what a failure after the retries does. Default "halt".'),
+			.describe(
+				'Critical agents only: what a failure after the retries does. Default "halt".',
+			),
 		haltExitCode: z
 			.number({error: expected('an exit code')})
 			.int({error: expected('an exit code')})
@@ -149,15 +169,21 @@ export const agentSchema = z
 
 export const orchestratorSchema = z
 	.strictObject({
-		maxRetries: nonNegativeInteger().default(3).describe('Retries of a critical agent.'),
-		timeoutPerAgent: positiveNumber().default(300).describe('Seconds per attempt.'),
+		maxRetries: nonNegativeInteger()
+			.default(3)
+			.describe('Retries of a critical agent.'),
+		timeoutPerAgent: positiveNumber()
+			.default(300)
+			.describe('Seconds per attempt.'),
 		backoffMultiplier: z
 			.number({error: expected('a number >= 1')})
 			.min(1, {error: expected('a number >= 1')})
 			.default(2)
 			.describe('Retry k waits backoffBaseSeconds × backoffMultiplier^k.'),
 		backoffBaseSeconds: nonNegativeNumber().default(1),
-		maxWorkers: positiveInteger().default(4).describe('Agents at once in a parallel phase.'),
+		maxWorkers: positiveInteger()
+			.default(4)
+			.describe('Agents at once in a parallel phase.'),
 		killGraceSeconds: nonNegativeNumber()
 			.default(5)
 			.describe('Seconds between SIGTERM and SIGKILL.'),
@@ -181,7 +207,9 @@ export const phaseSchema = z.strictObject({
 	name: nonEmptyString(),
 	agents: z.array(agentNameSchema, {error: expected('a list of agent names')}),
 	mode: z
-		.enum(['sequential', 'parallel'], {error: expected('"sequential" or "parallel"')})
+		.enum(['sequential', 'parallel'], {
+			error: expected('"sequential" or "parallel"'),
+		})
 		.default('parallel'),
 	timeoutPerAgent: positiveNumber().optional(),
 });
@@ -190,12 +218,16 @@ export const configSchema = z
 	.strictObject({
 		$schema: z.string({error: expected('a string')}).optional(),
 		orchestrator: orchestratorSchema.prefault({}),
-		agents: z.record(agentNameSchema, agentSchema, {error: expected('an object of agents')}),
+		agents: z.record(agentNameSchema, agentSchema, {
+			error: expected('an object of agents'),
+		}),
 		phases: z
 			.array(phaseSchema, {error: expected('a list of phases')})
 			.min(1, {error: expected('at least one phase')})
 			.optional()
-			.describe('Custom phases that replace the default critical-then-parallel two.'),
+			.describe(
+				'Custom phases that replace the default critical-then-parallel two.',
+			),
 	})
 	.describe('moondev-tui config');
 

@@ -5,7 +5,9 @@ Splits a command string into argv words the way a POSIX shell would (quotes, bac
 ever running a shell. Variables are kept literally, and shell operators (pipes, redirections, `&&`)
 are refused, since nothing would interpret them: returns the offending operator instead.
 */
-export function splitCommand(command: string): {argv: string[]} | {operator: string} {
+export function splitCommand(
+	command: string,
+): {argv: string[]} | {operator: string} {
 	const argv: string[] = [];
 	// Keep `$VAR` as written: shell-quote would otherwise substitute an empty string.
 	for (const entry of parse(command, name => `$${name}`)) {

@@ -5,8 +5,15 @@ The delay before retry `k` (k = 1, 2, …): `backoffBaseSeconds × backoffMultip
 so 2 s, 4 s, 8 s with the defaults (contract §3).
 */
 export function retryDelayMs(
-	orchestrator: Pick<ResolvedOrchestrator, 'backoffBaseSeconds' | 'backoffMultiplier'>,
+	orchestrator: Pick<
+		ResolvedOrchestrator,
+		'backoffBaseSeconds' | 'backoffMultiplier'
+	>,
 	retry: number,
 ): number {
-	return orchestrator.backoffBaseSeconds * orchestrator.backoffMultiplier ** retry * 1000;
+	return (
+		orchestrator.backoffBaseSeconds *
+		orchestrator.backoffMultiplier ** retry *
+		1000
+	);
 }

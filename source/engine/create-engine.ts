@@ -8,7 +8,7 @@ import type {HealthStatus} from './skip-rules.js';
 
 export type EngineDeps = {
 	readonly config: ResolvedConfig;
-	/** runner/ in production, a fake in tests. */
+	/** Runner/ in production, a fake in tests. */
 	readonly runAgent: RunAgent;
 	readonly clock: Clock;
 	readonly emit: Emit;
@@ -19,7 +19,11 @@ export type EngineDeps = {
 	/** The first cycle's number, so numbering goes on after a restart. @default 1 */
 	readonly firstCycle?: number;
 	/** Every log line of every agent, for log files and `run`. */
-	readonly onLines?: (agent: string, lines: readonly string[], stream: OutputStream) => void;
+	readonly onLines?: (
+		agent: string,
+		lines: readonly string[],
+		stream: OutputStream,
+	) => void;
 	/** How often buffered output reaches the store. @default 100 */
 	readonly outputIntervalMs?: number;
 };
@@ -41,7 +45,9 @@ export type EngineControls = {
 
 export type Engine = EngineControls & {
 	/** Runs cycles until stopped, or one with `once`; resolves with the last cycle's outcome. */
-	readonly run: (options?: {readonly once?: boolean}) => Promise<CycleOutcome | undefined>;
+	readonly run: (options?: {
+		readonly once?: boolean;
+	}) => Promise<CycleOutcome | undefined>;
 	readonly isEnabled: (agent: string) => boolean;
 	readonly isPaused: () => boolean;
 };
@@ -55,11 +61,16 @@ of the terminal, so the headless mode, the TUI and the tests all drive this same
 export function createEngine(deps: EngineDeps): Engine {
 	const {config, clock, emit} = deps;
 	const enabled = new Map(
-		config.agents.map(agent => [agent.name, deps.enabled?.[agent.name] ?? agent.enabled]),
+		config.agents.map(agent => [
+			agent.name,
+			deps.enabled?.[agent.name] ?? agent.enabled,
+		]),
 	);
 	const running = new Map<string, AbortController>();
 	const stopController = new AbortController();
-	const output = createOutputBatcher(emit, {intervalMs: deps.outputIntervalMs ?? 100});
+	const output = createOutputBatcher(emit, {
+		intervalMs: deps.outputIntervalMs ?? 100,
+	});
 	const healthOf = deps.healthOf ?? (() => 'unknown' as const);
 
 	let paused = false;
@@ -78,7 +89,8 @@ export function createEngine(deps: EngineDeps): Engine {
 			type: 'schedule',
 			time: new Date(clock.now()).toISOString(),
 			paused,
-			next_run: nextRunAt === undefined ? null : new Date(nextRunAt).toISOString(),
+			next_run:
+				nextRunAt === undefined ? null : new Date(nextRunAt).toISOString(),
 			forced,
 		});
 	};
@@ -91,7 +103,9 @@ export function createEngine(deps: EngineDeps): Engine {
 		nextRunAt = clock.now();
 		while (!stopController.signal.aborted) {
 			if (!forced && (paused || clock.now() < (nextRunAt ?? 0))) {
-				const waitMs = paused ? maxSleepChunkMs : Math.min(maxSleepChunkMs, (nextRunAt ?? 0) - clock.now());
+				const waitMs = paused
+					? maxSleepChunkMs
+					: Math.min(maxSleepChunkMs, (nextRunAt ?? 0) - clock.now());
 				// eslint-disable-next-line no-await-in-loop -- waiting is what this loop does
 				await clock.sleep(waitMs, wakeController.signal);
 				continue;
@@ -123,7 +137,8 @@ export function createEngine(deps: EngineDeps): Engine {
 				continue;
 			}
 
-			nextRunAt = clock.now() + config.orchestrator.sleepBetweenRunsMinutes * 60_000;
+			nextRunAt =
+				clock.now() + config.orchestrator.sleepBetweenRunsMinutes * 60_000;
 			emitSchedule();
 		}
 
@@ -163,7 +178,12 @@ export function createEngine(deps: EngineDeps): Engine {
 			}
 
 			enabled.set(agent, value);
-			emit({type: 'agent_toggle', time: new Date(clock.now()).toISOString(), agent, enabled: value});
+			emit({
+				type: 'agent_toggle',
+				time: new Date(clock.now()).toISOString(),
+				agent,
+				enabled: value,
+			});
 		},
 		cancelAgent(agent) {
 			const controller = running.get(agent);

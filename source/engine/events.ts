@@ -160,16 +160,15 @@ export type ScheduleEvent = {
 };
 
 export type InternalEvent =
-	| AgentOutputEvent
-	| AgentMetricEvent
-	| AgentToggleEvent
-	| ScheduleEvent;
+	AgentOutputEvent | AgentMetricEvent | AgentToggleEvent | ScheduleEvent;
 
 export type EngineEvent = ContractEvent | InternalEvent;
 
 export type EventType = EngineEvent['type'];
 
-const contractEventTypes: ReadonlySet<EventType> = new Set<ContractEvent['type']>([
+const contractEventTypes: ReadonlySet<EventType> = new Set<
+	ContractEvent['type']
+>([
 	'cycle_start',
 	'phase_start',
 	'agent_start',

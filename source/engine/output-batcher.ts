@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer';
 import {RingBuffer} from '../util/ring-buffer.js';
 import type {Emit} from './events.js';
 
@@ -37,7 +38,13 @@ export function createOutputBatcher(
 			const {items, dropped} = ring.drain();
 			pending.delete(name);
 			if (items.length > 0) {
-				emit({type: 'agent_output', time: new Date().toISOString(), agent: name, lines: items, dropped});
+				emit({
+					type: 'agent_output',
+					time: new Date().toISOString(),
+					agent: name,
+					lines: items,
+					dropped,
+				});
 			}
 		}
 

@@ -14,7 +14,9 @@ export type AttemptsContext = {
 	readonly cycle: number;
 	readonly output: OutputBatcher;
 	/** Every log line as printed, for log files and `run`. */
-	readonly onLines?: ((agent: string, lines: readonly string[], stream: OutputStream) => void) | undefined;
+	readonly onLines?:
+		| ((agent: string, lines: readonly string[], stream: OutputStream) => void)
+		| undefined;
 };
 
 /** How an agent's run in a cycle ended. */
@@ -41,13 +43,21 @@ export async function runAttempts(
 ): Promise<AgentOutcome> {
 	const {clock, emit, cycle, config} = context;
 	const timeoutSeconds =
-		agent.timeoutSeconds ?? phaseTimeoutSeconds ?? config.orchestrator.timeoutPerAgent;
+		agent.timeoutSeconds ??
+		phaseTimeoutSeconds ??
+		config.orchestrator.timeoutPerAgent;
 	const maxAttempts = agent.retries + 1;
 	const started = clock.now();
 	let outcome: AgentOutcome | undefined;
 
 	for (let attempt = 1; !outcome; attempt++) {
-		emit({type: 'agent_start', time: iso(clock), cycle, agent: agent.name, attempt});
+		emit({
+			type: 'agent_start',
+			time: iso(clock),
+			cycle,
+			agent: agent.name,
+			attempt,
+		});
 		// eslint-disable-next-line no-await-in-loop -- attempts are sequential by nature
 		const result = await context.runAgent({
 			agent: agent.name,
@@ -116,7 +126,8 @@ export async function runAttempts(
 
 		const haltReason =
 			result.haltReason ??
-			(agent.haltExitCode !== undefined && result.exitCode === agent.haltExitCode
+			(agent.haltExitCode !== undefined &&
+			result.exitCode === agent.haltExitCode
 				? `exit code ${agent.haltExitCode} (haltExitCode)`
 				: undefined);
 
@@ -132,7 +143,8 @@ export async function runAttempts(
 
 		if (haltReason !== undefined && agent.critical) {
 			// A halt is the agent's answer, not a fault: it is not retried.
-			const succeeded = result.status === 'success' || result.exitCode === agent.haltExitCode;
+			const succeeded =
+				result.status === 'success' || result.exitCode === agent.haltExitCode;
 			outcome = {
 				status: succeeded ? 'halted' : result.status,
 				attempts: attempt,
@@ -145,7 +157,12 @@ export async function runAttempts(
 			attempt >= maxAttempts ||
 			signal.aborted
 		) {
-			outcome = {status: result.status, attempts: attempt, error: result.error, haltReason: undefined};
+			outcome = {
+				status: result.status,
+				attempts: attempt,
+				error: result.error,
+				haltReason: undefined,
+			};
 		} else {
 			const delayMs = retryDelayMs(config.orchestrator, attempt);
 			emit({

@@ -1,7 +1,11 @@
 import pLimit from 'p-limit';
 import type {ResolvedAgent, ResolvedPhase} from '../config/resolved-config.js';
 import type {AgentStatus} from './events.js';
-import {type AttemptsContext, roundSeconds, runAttempts} from './run-attempts.js';
+import {
+	type AttemptsContext,
+	roundSeconds,
+	runAttempts,
+} from './run-attempts.js';
 import {type HealthStatus, skipReason} from './skip-rules.js';
 
 export type CycleContext = AttemptsContext & {
@@ -35,7 +39,11 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 	const results = new Map<string, AgentStatus>();
 	let halt: {agent: string; reason: string} | undefined;
 	const stopReason = () =>
-		halt ? `cycle halted by ${halt.agent}` : context.stopSignal.aborted ? 'stopping' : undefined;
+		halt
+			? `cycle halted by ${halt.agent}`
+			: context.stopSignal.aborted
+				? 'stopping'
+				: undefined;
 
 	emit({type: 'cycle_start', time: iso(), cycle});
 	for (const agent of config.agents) {
@@ -65,13 +73,20 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 		return 'skipped';
 	};
 
-	const runOne = async (agent: ResolvedAgent, phase: ResolvedPhase): Promise<AgentStatus> => {
+	const runOne = async (
+		agent: ResolvedAgent,
+		phase: ResolvedPhase,
+	): Promise<AgentStatus> => {
 		const stopped = stopReason();
 		if (stopped) {
 			return skip(agent, stopped);
 		}
 
-		const reason = skipReason(agent, {results, now: clock.now(), healthOf: context.healthOf});
+		const reason = skipReason(agent, {
+			results,
+			now: clock.now(),
+			healthOf: context.healthOf,
+		});
 		if (reason) {
 			return skip(agent, reason);
 		}
@@ -95,7 +110,9 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 			agent.critical &&
 			!halt &&
 			(outcome.haltReason !== undefined ||
-				(outcome.status !== 'success' && agent.onFailure === 'halt' && !context.stopSignal.aborted));
+				(outcome.status !== 'success' &&
+					agent.onFailure === 'halt' &&
+					!context.stopSignal.aborted));
 		if (mustHalt) {
 			const reason =
 				outcome.haltReason ??
@@ -138,11 +155,17 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 
 		if (phase.mode === 'sequential') {
 			for (const agent of agents) {
-				// eslint-disable-next-line no-await-in-loop -- one at a time is the point
+				// eslint-disable-next-line no-await-in-loop -- one at a time is the point of a sequential phase
 				await runOne(agent, phase);
 			}
 		} else {
-			await runParallel(agents, phase, context.config.orchestrator.maxWorkers, runOne);
+			// eslint-disable-next-line no-await-in-loop -- phases run one after another
+			await runParallel(
+				agents,
+				phase,
+				context.config.orchestrator.maxWorkers,
+				runOne,
+			);
 		}
 	}
 
@@ -151,7 +174,8 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 	const ordered: Record<string, AgentStatus> = {};
 	for (const agent of config.agents) {
 		ordered[agent.name] =
-			results.get(agent.name) ?? (context.isEnabled(agent.name) ? 'skipped' : 'disabled');
+			results.get(agent.name) ??
+			(context.isEnabled(agent.name) ? 'skipped' : 'disabled');
 	}
 
 	emit({
@@ -162,7 +186,13 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 		halted: halt !== undefined,
 		results: ordered,
 	});
-	return {cycle, halted: halt !== undefined, haltReason: halt?.reason, results: ordered, durationMs};
+	return {
+		cycle,
+		halted: halt !== undefined,
+		haltReason: halt?.reason,
+		results: ordered,
+		durationMs,
+	};
 }
 
 /**
@@ -177,18 +207,20 @@ async function runParallel(
 ): Promise<void> {
 	const limit = pLimit(maxWorkers);
 	const finished = new Map<string, Promise<AgentStatus>>();
-	const start = (agent: ResolvedAgent): Promise<AgentStatus> => {
+	const start = async (agent: ResolvedAgent): Promise<AgentStatus> => {
 		const dependencies = agent.dependsOn
-			.map(name => finished.get(name))
+			.map(async name => finished.get(name))
 			.filter(promise => promise !== undefined);
-		const promise = Promise.all(dependencies).then(async () => limit(async () => runOne(agent, phase)));
+		const promise = Promise.all(dependencies).then(async () =>
+			limit(async () => runOne(agent, phase)),
+		);
 		finished.set(agent.name, promise);
 		return promise;
 	};
 
 	// Start dependencies first, so that `finished` holds them when their dependants look.
 	const order = dependencyOrder(agents);
-	await Promise.all(order.map(agent => start(agent)));
+	await Promise.all(order.map(async agent => start(agent)));
 }
 
 /** The agents with each one's dependencies before it (the config rejects loops). */

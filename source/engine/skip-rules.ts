@@ -13,7 +13,10 @@ export type SkipContext = {
 };
 
 /** Why an agent must be skipped this cycle (`dependsOn`, `when`, `requireHealthy`), or undefined. */
-export function skipReason(agent: ResolvedAgent, context: SkipContext): string | undefined {
+export function skipReason(
+	agent: ResolvedAgent,
+	context: SkipContext,
+): string | undefined {
 	for (const dependency of agent.dependsOn) {
 		const status = context.results.get(dependency);
 		if (status !== 'success' && status !== 'halted') {

@@ -31,7 +31,10 @@ function formatEvent(
 		}
 
 		case 'phase_start': {
-			const agents = event.agents.length > 0 ? event.agents.join(', ') : '(no enabled agents)';
+			const agents =
+				event.agents.length > 0
+					? event.agents.join(', ')
+					: '(no enabled agents)';
 			return `phase ${event.phase} (${event.mode}): ${agents}`;
 		}
 
@@ -43,7 +46,8 @@ function formatEvent(
 		}
 
 		case 'agent_progress': {
-			const percent = event.percent === null ? '' : `${Math.round(event.percent)}%`;
+			const percent =
+				event.percent === null ? '' : `${Math.round(event.percent)}%`;
 			return `${event.agent}: ${[percent, event.message ?? ''].filter(Boolean).join(' ')}`;
 		}
 
@@ -57,7 +61,8 @@ function formatEvent(
 				return `${event.agent}: ${symbol} skipped: ${event.error ?? ''}`;
 			}
 
-			const tries = event.attempts > 1 ? ` after ${plural(event.attempts, 'attempt')}` : '';
+			const tries =
+				event.attempts > 1 ? ` after ${plural(event.attempts, 'attempt')}` : '';
 			const error = event.error ? `: ${event.error}` : '';
 			return `${event.agent}: ${symbol} ${event.status} in ${formatDuration(event.duration_s * 1000)}${tries}${error}`;
 		}
@@ -77,7 +82,9 @@ function formatEvent(
 				counts.set(status, (counts.get(status) ?? 0) + 1);
 			}
 
-			const summary = [...counts].map(([status, count]) => `${count} ${status}`).join(', ');
+			const summary = [...counts]
+				.map(([status, count]) => `${count} ${status}`)
+				.join(', ');
 			const halted = event.halted ? ' HALTED' : '';
 			return `── cycle ${event.cycle} done in ${formatDuration(event.duration_s * 1000)}${halted}: ${summary}`;
 		}
@@ -91,7 +98,9 @@ function formatEvent(
 				return 'paused';
 			}
 
-			return event.next_run ? `sleeping until ${formatClock(event.next_run)}` : undefined;
+			return event.next_run
+				? `sleeping until ${formatClock(event.next_run)}`
+				: undefined;
 		}
 
 		case 'agent_toggle': {

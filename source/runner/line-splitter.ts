@@ -21,7 +21,8 @@ export function createLineSplitter(
 			let start = 0;
 			let newline = text.indexOf('\n');
 			while (newline !== -1) {
-				const end = newline > start && text.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
+				const end =
+					newline > start && text[newline - 1] === '\r' ? newline - 1 : newline;
 				lines.push(text.slice(start, end));
 				start = newline + 1;
 				newline = text.indexOf('\n', start);

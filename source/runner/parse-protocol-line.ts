@@ -4,9 +4,17 @@ import type {AlertLevel} from '../engine/events.js';
 export const protocolPrefix = '::moondev::';
 
 export type ProtocolMessage =
-	| {readonly type: 'progress'; readonly percent: number | null; readonly message: string | null}
+	| {
+			readonly type: 'progress';
+			readonly percent: number | null;
+			readonly message: string | null;
+	  }
 	| {readonly type: 'metric'; readonly name: string; readonly value: number}
-	| {readonly type: 'alert'; readonly level: AlertLevel; readonly message: string}
+	| {
+			readonly type: 'alert';
+			readonly level: AlertLevel;
+			readonly message: string;
+	  }
 	| {readonly type: 'halt'; readonly reason: string};
 
 const alertLevels = new Set<unknown>(['info', 'warning', 'critical']);
@@ -32,9 +40,13 @@ export function parseProtocolLine(line: string): ProtocolMessage | undefined {
 	switch (fields['type']) {
 		case 'progress': {
 			const {percent, message} = fields;
-			const hasPercent = typeof percent === 'number' && Number.isFinite(percent);
+			const hasPercent =
+				typeof percent === 'number' && Number.isFinite(percent);
 			const hasMessage = typeof message === 'string';
-			if ((percent !== undefined && !hasPercent) || (message !== undefined && !hasMessage)) {
+			if (
+				(percent !== undefined && !hasPercent) ||
+				(message !== undefined && !hasMessage)
+			) {
 				return undefined;
 			}
 
@@ -51,7 +63,7 @@ export function parseProtocolLine(line: string): ProtocolMessage | undefined {
 
 		case 'metric': {
 			const {name, value} = fields;
-			if (typeof name !== 'string' || !/^[\w.:-]{1,100}$/.test(name)) {
+			if (typeof name !== 'string' || !/^[\w.:\-]{1,100}$/v.test(name)) {
 				return undefined;
 			}
 
@@ -64,11 +76,19 @@ export function parseProtocolLine(line: string): ProtocolMessage | undefined {
 
 		case 'alert': {
 			const {level = 'warning', message} = fields;
-			if (!alertLevels.has(level) || typeof message !== 'string' || message === '') {
+			if (
+				!alertLevels.has(level) ||
+				typeof message !== 'string' ||
+				message === ''
+			) {
 				return undefined;
 			}
 
-			return {type: 'alert', level: level as AlertLevel, message: clip(message)};
+			return {
+				type: 'alert',
+				level: level as AlertLevel,
+				message: clip(message),
+			};
 		}
 
 		case 'halt': {
@@ -87,5 +107,7 @@ export function parseProtocolLine(line: string): ProtocolMessage | undefined {
 }
 
 function clip(text: string): string {
-	return text.length > maxTextLength ? `${text.slice(0, maxTextLength - 1)}…` : text;
+	return text.length > maxTextLength
+		? `${text.slice(0, maxTextLength - 1)}…`
+		: text;
 }

@@ -3,16 +3,25 @@ import {performance} from 'node:perf_hooks';
 import type {Readable} from 'node:stream';
 import {execa} from 'execa';
 import type {AttemptStatus} from '../engine/events.js';
-import {isGroupAlive, signalGroup, trackGroup, untrackGroup} from './kill-group.js';
+import {
+	isGroupAlive,
+	signalGroup,
+	trackGroup,
+	untrackGroup,
+} from './kill-group.js';
 import {createLineSplitter} from './line-splitter.js';
-import {parseProtocolLine, protocolPrefix, type ProtocolMessage} from './parse-protocol-line.js';
+import {
+	parseProtocolLine,
+	protocolPrefix,
+	type ProtocolMessage,
+} from './parse-protocol-line.js';
 
 export type OutputStream = 'stdout' | 'stderr';
 
 /** One attempt of one agent. */
 export type RunAgentRequest = {
 	readonly agent: string;
-	/** argv, the program first. */
+	/** Argv, the program first. */
 	readonly command: readonly string[];
 	readonly cwd: string;
 	/** Added to the inherited environment. */
@@ -25,7 +34,8 @@ export type RunAgentRequest = {
 	/** Each well-formed `::moondev::` line. */
 	readonly onMessage?: ((message: ProtocolMessage) => void) | undefined;
 	/** Every log line, in order per stream, a chunk at a time. */
-	readonly onLines?: ((lines: readonly string[], stream: OutputStream) => void) | undefined;
+	readonly onLines?:
+		((lines: readonly string[], stream: OutputStream) => void) | undefined;
 };
 
 export type AttemptResult = {
@@ -95,24 +105,21 @@ export const runAgent: RunAgent = async request => {
 		if (stream === 'stdout') {
 			logLines = [];
 			for (const line of lines) {
-				if (line.startsWith(protocolPrefix)) {
-					const message = parseProtocolLine(line);
-					if (message) {
-						if (message.type === 'halt') {
-							haltReason = message.reason;
-						}
-
-						request.onMessage?.(message);
-						continue;
-					}
-
-					malformedLines++;
+				const message = line.startsWith(protocolPrefix)
+					? parseProtocolLine(line)
+					: undefined;
+				if (message) {
+					haltReason = message.type === 'halt' ? message.reason : haltReason;
+					request.onMessage?.(message);
+				} else {
+					// A malformed protocol line stays a log line, and is counted.
+					malformedLines += line.startsWith(protocolPrefix) ? 1 : 0;
+					logLines.push(line);
 				}
-
-				logLines.push(line);
 			}
 		} else {
-			lastStderrLine = lines.findLast(line => line.trim() !== '') ?? lastStderrLine;
+			lastStderrLine =
+				lines.findLast(line => line.trim() !== '') ?? lastStderrLine;
 		}
 
 		if (logLines.length > 0) {
@@ -120,7 +127,7 @@ export const runAgent: RunAgent = async request => {
 		}
 	};
 
-	const readLines = (readable: Readable | null, stream: OutputStream) => {
+	const readLines = (readable: Readable | undefined, stream: OutputStream) => {
 		if (!readable) {
 			return;
 		}
@@ -194,8 +201,8 @@ export const runAgent: RunAgent = async request => {
 	}
 
 	const durationMs = performance.now() - started;
-	const exitCode = result.exitCode;
-	const signal = result.signal;
+	const {exitCode} = result;
+	const {signal} = result;
 	const base = {exitCode, signal, haltReason, durationMs, malformedLines};
 
 	if (pid === undefined) {
@@ -206,7 +213,11 @@ export const runAgent: RunAgent = async request => {
 	}
 
 	if (stoppedBy === 'timeout') {
-		return {...base, status: 'timeout', error: `timed out after ${formatSeconds(request.timeoutMs)}`};
+		return {
+			...base,
+			status: 'timeout',
+			error: `timed out after ${formatSeconds(request.timeoutMs)}`,
+		};
 	}
 
 	if (stoppedBy === 'cancelled') {
@@ -226,10 +237,13 @@ export const runAgent: RunAgent = async request => {
 };
 
 function describeSpawnError(
-	result: {readonly code?: string | undefined; readonly originalMessage?: string | undefined},
+	result: {
+		readonly code?: string | undefined;
+		readonly originalMessage?: string | undefined;
+	},
 	program: string,
 ): string {
-	switch (result.code) {
+	switch (result.code ?? '') {
 		case 'ENOENT': {
 			return `command not found: ${program}`;
 		}

@@ -18,7 +18,15 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 			const agents: Record<string, AgentState> = {};
 			for (const [name, agent] of Object.entries(state.agents)) {
 				agents[name] = agent.enabled
-					? {...agent, status: 'queued', percent: undefined, message: undefined, error: undefined, attempt: 0, retryAt: undefined}
+					? {
+							...agent,
+							status: 'queued',
+							percent: undefined,
+							message: undefined,
+							error: undefined,
+							attempt: 0,
+							retryAt: undefined,
+						}
 					: {...agent, status: 'disabled'};
 			}
 
@@ -59,7 +67,8 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 				attempt: event.attempt,
 				percent: undefined,
 				retryAt: undefined,
-				startedAt: event.attempt === 1 ? Date.parse(event.time) : agent.startedAt,
+				startedAt:
+					event.attempt === 1 ? Date.parse(event.time) : agent.startedAt,
 				endedAt: undefined,
 			}));
 		}
@@ -87,17 +96,27 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 				status: event.status,
 				attempt: event.attempts || agent.attempt,
 				endedAt: Date.parse(event.time),
-				lastDurationMs: event.status === 'skipped' ? agent.lastDurationMs : event.duration_s * 1000,
+				lastDurationMs:
+					event.status === 'skipped'
+						? agent.lastDurationMs
+						: event.duration_s * 1000,
 				error: event.error ?? undefined,
 				retryAt: undefined,
-				percent: event.status === 'success' || event.status === 'halted' ? 100 : agent.percent,
+				percent:
+					event.status === 'success' || event.status === 'halted'
+						? 100
+						: agent.percent,
 			}));
 		}
 
 		case 'agent_output': {
 			return updateAgent(state, event.agent, agent => ({
 				...agent,
-				recentLines: appendCapped(agent.recentLines, event.lines, recentLinesCapacity),
+				recentLines: appendCapped(
+					agent.recentLines,
+					event.lines,
+					recentLinesCapacity,
+				),
 				totalLines: agent.totalLines + event.lines.length + event.dropped,
 				droppedLines: agent.droppedLines + event.dropped,
 			}));
@@ -111,7 +130,10 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 		}
 
 		case 'agent_toggle': {
-			return updateAgent(state, event.agent, agent => ({...agent, enabled: event.enabled}));
+			return updateAgent(state, event.agent, agent => ({
+				...agent,
+				enabled: event.enabled,
+			}));
 		}
 
 		case 'alert': {
@@ -119,7 +141,14 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 				...state,
 				alerts: appendCapped(
 					state.alerts,
-					[{time: Date.parse(event.time), level: event.level, message: event.message, agent: event.agent}],
+					[
+						{
+							time: Date.parse(event.time),
+							level: event.level,
+							message: event.message,
+							agent: event.agent,
+						},
+					],
 					alertsCapacity,
 				),
 			};
@@ -128,7 +157,12 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 		case 'halt': {
 			return {
 				...state,
-				cycle: {...state.cycle, halted: true, haltReason: event.reason, haltedBy: event.agent},
+				cycle: {
+					...state.cycle,
+					halted: true,
+					haltReason: event.reason,
+					haltedBy: event.agent,
+				},
 			};
 		}
 
@@ -157,7 +191,8 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 					...state.cycle,
 					paused: event.paused,
 					forced: event.forced,
-					nextRunAt: event.next_run === null ? undefined : Date.parse(event.next_run),
+					nextRunAt:
+						event.next_run === null ? undefined : Date.parse(event.next_run),
 				},
 			};
 		}
@@ -182,11 +217,17 @@ function updateAgent(
 }
 
 /** `list` with `added` at the end, keeping the last `capacity`. */
-function appendCapped<T>(list: readonly T[], added: readonly T[], capacity: number): readonly T[] {
+function appendCapped<T>(
+	list: readonly T[],
+	added: readonly T[],
+	capacity: number,
+): readonly T[] {
 	if (added.length >= capacity) {
 		return added.slice(-capacity);
 	}
 
 	const overflow = list.length + added.length - capacity;
-	return overflow > 0 ? [...list.slice(overflow), ...added] : [...list, ...added];
+	return overflow > 0
+		? [...list.slice(overflow), ...added]
+		: [...list, ...added];
 }

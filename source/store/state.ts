@@ -2,7 +2,8 @@ import type {ResolvedConfig} from '../config/resolved-config.js';
 import type {AgentStatus, AlertLevel} from '../engine/events.js';
 
 /** Where an agent is now: a cycle status once it ended, else what it is doing. */
-export type AgentLiveStatus = AgentStatus | 'idle' | 'queued' | 'running' | 'retrying';
+export type AgentLiveStatus =
+	AgentStatus | 'idle' | 'queued' | 'running' | 'retrying';
 
 /** One agent as the screen shows it. */
 export type AgentState = {

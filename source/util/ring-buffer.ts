@@ -12,7 +12,9 @@ export class RingBuffer<T> {
 
 	constructor(capacity: number) {
 		if (!Number.isInteger(capacity) || capacity < 1) {
-			throw new RangeError(`capacity: expected a whole number >= 1, got ${capacity}`);
+			throw new RangeError(
+				`capacity: expected a whole number >= 1, got ${capacity}`,
+			);
 		}
 
 		this.capacity = capacity;

@@ -1,9 +1,22 @@
 import {describe, expect, test} from 'vitest';
 import {createEngine} from '../../source/engine/create-engine.js';
-import type {AttemptResult, RunAgentRequest} from '../../source/runner/run-agent.js';
-import {buildConfig, createFakeClock, createFakeRunner, createRecorder, waitFor} from '../helpers/index.js';
+import type {
+	AttemptResult,
+	RunAgentRequest,
+} from '../../source/runner/run-agent.js';
+import {
+	buildConfig,
+	createFakeClock,
+	createFakeRunner,
+	createRecorder,
+	waitFor,
+} from '../helpers/index.js';
 
-const agent = (extra: Record<string, unknown> = {}) => ({command: ['agent'], enabled: true, ...extra});
+const agent = (extra: Record<string, unknown> = {}) => ({
+	command: ['agent'],
+	enabled: true,
+	...extra,
+});
 
 /** An engine over a fake runner whose agents wait until `release()` is called. */
 function setup(raw: Record<string, unknown>) {
@@ -22,9 +35,16 @@ function setup(raw: Record<string, unknown>) {
 			});
 		});
 
-	const names = Object.keys(raw['agents'] as object);
-	const runner = createFakeRunner(Object.fromEntries(names.map(name => [name, [gate]])));
-	const engine = createEngine({config, runAgent: runner.run, clock, emit: recorder.emit});
+	const names = Object.keys(raw.agents as Record<string, unknown>);
+	const runner = createFakeRunner(
+		Object.fromEntries(names.map(name => [name, [gate]])),
+	);
+	const engine = createEngine({
+		config,
+		runAgent: runner.run,
+		clock,
+		emit: recorder.emit,
+	});
 	const release = () => {
 		const pending = releases;
 		releases = [];
@@ -91,8 +111,12 @@ describe('controls', () => {
 		engine.forceCycle();
 		release();
 		await waitFor(() => waiting() === 1);
-		expect(recorder.ofType('cycle_start').map(event => event.cycle)).toEqual([1, 2]);
-		const sleeps = recorder.ofType('schedule').filter(event => event.next_run !== null);
+		expect(recorder.ofType('cycle_start').map(event => event.cycle)).toEqual([
+			1, 2,
+		]);
+		const sleeps = recorder
+			.ofType('schedule')
+			.filter(event => event.next_run !== null);
 		expect(sleeps).toHaveLength(0);
 		release();
 		await engine.stop();
@@ -101,7 +125,11 @@ describe('controls', () => {
 
 	test('a toggle takes effect for every phase that has not started yet', async () => {
 		const {engine, recorder, release, waiting} = setup({
-			agents: {risk: agent({critical: true}), trading: agent(), news: agent({enabled: false})},
+			agents: {
+				risk: agent({critical: true}),
+				trading: agent(),
+				news: agent({enabled: false}),
+			},
 		});
 		const run = engine.run({once: true});
 		await waitFor(() => waiting() === 1);
@@ -112,8 +140,16 @@ describe('controls', () => {
 		await waitFor(() => waiting() === 1);
 		release();
 		const outcome = await run;
-		expect(outcome?.results).toEqual({risk: 'success', trading: 'disabled', news: 'success'});
-		expect(recorder.ofType('agent_toggle').map(event => [event.agent, event.enabled])).toEqual([
+		expect(outcome?.results).toEqual({
+			risk: 'success',
+			trading: 'disabled',
+			news: 'success',
+		});
+		expect(
+			recorder
+				.ofType('agent_toggle')
+				.map(event => [event.agent, event.enabled]),
+		).toEqual([
 			['trading', false],
 			['news', true],
 			['risk', false],
@@ -122,7 +158,12 @@ describe('controls', () => {
 	});
 
 	test('cancel ends the running agent as cancelled, with no retry', async () => {
-		const config = buildConfig({agents: {risk: agent({critical: true, onFailure: 'continue'}), b: agent()}});
+		const config = buildConfig({
+			agents: {
+				risk: agent({critical: true, onFailure: 'continue'}),
+				b: agent(),
+			},
+		});
 		const recorder = createRecorder();
 		const runner = createFakeRunner({
 			risk: [
@@ -134,7 +175,12 @@ describe('controls', () => {
 					}),
 			],
 		});
-		const engine = createEngine({config, runAgent: runner.run, clock: createFakeClock(), emit: recorder.emit});
+		const engine = createEngine({
+			config,
+			runAgent: runner.run,
+			clock: createFakeClock(),
+			emit: recorder.emit,
+		});
 		const run = engine.run({once: true});
 		await waitFor(() => runner.calls.length === 1);
 		expect(engine.cancelAgent('b')).toBe(false);
@@ -145,7 +191,9 @@ describe('controls', () => {
 	});
 
 	test('stop kills what runs, skips the rest and ends the loop', async () => {
-		const {engine, recorder, waiting, runner} = setup({agents: {risk: agent({critical: true}), trading: agent()}});
+		const {engine, recorder, waiting, runner} = setup({
+			agents: {risk: agent({critical: true}), trading: agent()},
+		});
 		const run = engine.run();
 		await waitFor(() => waiting() === 1);
 		await engine.stop();

@@ -1,3 +1,4 @@
+import process from 'node:process';
 import {readFileSync} from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
@@ -16,12 +17,29 @@ test('the pool never runs more than maxWorkers at once, as the agents themselves
 	const names = Array.from({length: 7}, (_, index) => `probe${index}`);
 	const config = buildConfig({
 		orchestrator: {maxWorkers: 3},
-		agents: Object.fromEntries(names.map(name => [name, {command: ['node', fixture('pool-probe.mjs'), dir, '400'], enabled: true}])),
+		agents: Object.fromEntries(
+			names.map(name => [
+				name,
+				{
+					command: ['node', fixture('pool-probe.mjs'), dir, '400'],
+					enabled: true,
+				},
+			]),
+		),
 	});
-	const engine = createEngine({config, runAgent, clock: systemClock, emit() {}});
+	const engine = createEngine({
+		config,
+		runAgent,
+		clock: systemClock,
+		emit: () => undefined,
+	});
 	const outcome = await engine.run({once: true});
-	expect(Object.values(outcome?.results ?? {})).toEqual(names.map(() => 'success'));
-	const seen = names.map(name => Number(readFileSync(path.join(dir, `${name}.seen`), 'utf8')));
+	expect(Object.values(outcome?.results ?? {})).toEqual(
+		names.map(() => 'success'),
+	);
+	const seen = names.map(name =>
+		Number(readFileSync(path.join(dir, `${name}.seen`), 'utf8')),
+	);
 	expect(Math.max(...seen)).toBeLessThanOrEqual(3);
 	// They did overlap: the pool is a pool, not a queue of one.
 	expect(Math.max(...seen)).toBeGreaterThan(1);
@@ -30,7 +48,11 @@ test('the pool never runs more than maxWorkers at once, as the agents themselves
 test('an agent that prints 50 MB does not grow memory past the ring buffer', async () => {
 	v8.setFlagsFromString('--expose-gc');
 	const gc = runInNewContext('gc') as () => void;
-	const config = buildConfig({agents: {flood: {command: ['node', fixture('flood.mjs'), '50'], enabled: true}}});
+	const config = buildConfig({
+		agents: {
+			flood: {command: ['node', fixture('flood.mjs'), '50'], enabled: true},
+		},
+	});
 	const bus = createEventBus();
 	let linesSeen = 0;
 	let peakHeap = 0;
@@ -59,7 +81,7 @@ test('an agent that prints 50 MB does not grow memory past the ring buffer', asy
 	expect(outcome?.results).toEqual({flood: 'success'});
 	const expectedLines = Math.ceil((50 * 1024 * 1024) / 96_000) * 1000 + 1;
 	expect(linesSeen).toBe(expectedLines);
-	const agent = store.getState().agents['flood'];
+	const agent = store.getState().agents.flood;
 	expect(agent?.recentLines).toHaveLength(recentLinesCapacity);
 	expect(agent?.recentLines.at(-1)).toBe('the last line');
 	expect(agent?.totalLines).toBe(expectedLines);

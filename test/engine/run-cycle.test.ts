@@ -1,15 +1,27 @@
 import {describe, expect, test} from 'vitest';
 import {createEngine} from '../../source/engine/create-engine.js';
 import type {HealthStatus} from '../../source/engine/skip-rules.js';
-import {buildConfig, createFakeClock, createFakeRunner, createRecorder} from '../helpers/index.js';
+import {
+	buildConfig,
+	createFakeClock,
+	createFakeRunner,
+	createRecorder,
+} from '../helpers/index.js';
 
-const agent = (extra: Record<string, unknown> = {}) => ({command: ['agent'], enabled: true, ...extra});
+const agent = (extra: Record<string, unknown> = {}) => ({
+	command: ['agent'],
+	enabled: true,
+	...extra,
+});
 
 /** One cycle of an engine over a fake runner and clock. */
 async function runOnce(
 	raw: Record<string, unknown>,
 	script: Parameters<typeof createFakeRunner>[0] = {},
-	options: {healthOf?: (agent: string) => HealthStatus; clock?: ReturnType<typeof createFakeClock>} = {},
+	options: {
+		healthOf?: (agent: string) => HealthStatus;
+		clock?: ReturnType<typeof createFakeClock>;
+	} = {},
 ) {
 	const config = buildConfig(raw);
 	const clock = options.clock ?? createFakeClock();
@@ -33,34 +45,79 @@ describe('retries and backoff', () => {
 			{risk: ['failed', 'timeout', 'failed', 'success']},
 		);
 		expect(clock.sleeps).toEqual([2000, 4000, 8000]);
-		expect(runner.agentsRun()).toEqual(['risk', 'risk', 'risk', 'risk', 'trading']);
-		expect(recorder.ofType('agent_retry').map(event => [event.attempt, event.delay_s])).toEqual([
+		expect(runner.agentsRun()).toEqual([
+			'risk',
+			'risk',
+			'risk',
+			'risk',
+			'trading',
+		]);
+		expect(
+			recorder
+				.ofType('agent_retry')
+				.map(event => [event.attempt, event.delay_s]),
+		).toEqual([
 			[2, 2],
 			[3, 4],
 			[4, 8],
 		]);
-		expect(recorder.ofType('agent_end')[0]).toMatchObject({agent: 'risk', status: 'success', attempts: 4, duration_s: 14});
-		expect(outcome).toMatchObject({halted: false, results: {risk: 'success', trading: 'success'}});
+		expect(recorder.ofType('agent_end')[0]).toMatchObject({
+			agent: 'risk',
+			status: 'success',
+			attempts: 4,
+			duration_s: 14,
+		});
+		expect(outcome).toMatchObject({
+			halted: false,
+			results: {risk: 'success', trading: 'success'},
+		});
 	});
 
 	test('the delay follows backoffBaseSeconds × backoffMultiplier^k', async () => {
 		const {clock} = await runOnce(
-			{orchestrator: {backoffBaseSeconds: 0.5, backoffMultiplier: 3, maxRetries: 2}, agents: {risk: agent({critical: true, onFailure: 'continue'})}},
+			{
+				orchestrator: {
+					backoffBaseSeconds: 0.5,
+					backoffMultiplier: 3,
+					maxRetries: 2,
+				},
+				agents: {risk: agent({critical: true, onFailure: 'continue'})},
+			},
 			{risk: ['failed']},
 		);
 		expect(clock.sleeps).toEqual([1500, 4500]);
 	});
 
 	test('agents are told their name, cycle and attempt', async () => {
-		const {runner} = await runOnce({agents: {risk: agent({critical: true, env: {MODEL: 'small'}})}}, {risk: ['failed', 'success']});
+		const {runner} = await runOnce(
+			{agents: {risk: agent({critical: true, env: {MODEL: 'small'}})}},
+			{risk: ['failed', 'success']},
+		);
 		expect(runner.calls.map(call => call.env)).toEqual([
-			{MODEL: 'small', MOONDEV_AGENT: 'risk', MOONDEV_CYCLE: '1', MOONDEV_ATTEMPT: '1', MOONDEV_PROTOCOL: '1', PYTHONUNBUFFERED: '1'},
-			{MODEL: 'small', MOONDEV_AGENT: 'risk', MOONDEV_CYCLE: '1', MOONDEV_ATTEMPT: '2', MOONDEV_PROTOCOL: '1', PYTHONUNBUFFERED: '1'},
+			{
+				MODEL: 'small',
+				MOONDEV_AGENT: 'risk',
+				MOONDEV_CYCLE: '1',
+				MOONDEV_ATTEMPT: '1',
+				MOONDEV_PROTOCOL: '1',
+				PYTHONUNBUFFERED: '1',
+			},
+			{
+				MODEL: 'small',
+				MOONDEV_AGENT: 'risk',
+				MOONDEV_CYCLE: '1',
+				MOONDEV_ATTEMPT: '2',
+				MOONDEV_PROTOCOL: '1',
+				PYTHONUNBUFFERED: '1',
+			},
 		]);
 	});
 
 	test('non-critical agents are not retried unless they say so', async () => {
-		const {runner} = await runOnce({agents: {a: agent(), b: agent({retries: 2})}}, {a: ['failed'], b: ['failed', 'failed', 'success']});
+		const {runner} = await runOnce(
+			{agents: {a: agent(), b: agent({retries: 2})}},
+			{a: ['failed'], b: ['failed', 'failed', 'success']},
+		);
 		expect(runner.agentsRun().filter(name => name === 'a')).toHaveLength(1);
 		expect(runner.agentsRun().filter(name => name === 'b')).toHaveLength(3);
 	});
@@ -70,23 +127,38 @@ describe('retries and backoff', () => {
 			orchestrator: {timeoutPerAgent: 30},
 			agents: {a: agent({timeout: 5}), b: agent(), c: agent()},
 			phases: [
-				{name: 'one', agents: ['a', 'b'], mode: 'parallel', timeoutPerAgent: 12},
+				{
+					name: 'one',
+					agents: ['a', 'b'],
+					mode: 'parallel',
+					timeoutPerAgent: 12,
+				},
 				{name: 'two', agents: ['c'], mode: 'parallel'},
 			],
 		});
-		const timeouts = Object.fromEntries(runner.calls.map(call => [call.agent, call.timeoutMs]));
+		const timeouts = Object.fromEntries(
+			runner.calls.map(call => [call.agent, call.timeoutMs]),
+		);
 		expect(timeouts).toEqual({a: 5000, b: 12_000, c: 30_000});
 	});
 });
 
 describe('halts', () => {
-	const config = {agents: {risk: agent({critical: true}), trading: agent(), copybot: agent()}};
+	const config = {
+		agents: {risk: agent({critical: true}), trading: agent(), copybot: agent()},
+	};
 
 	test('a halt line from the critical agent stops the cycle after it', async () => {
-		const {runner, recorder, outcome} = await runOnce(config, {risk: [{status: 'success', haltReason: 'loss limit'}]});
+		const {runner, recorder, outcome} = await runOnce(config, {
+			risk: [{status: 'success', haltReason: 'loss limit'}],
+		});
 		expect(runner.agentsRun()).toEqual(['risk']);
-		expect(recorder.ofType('halt')).toMatchObject([{cycle: 1, agent: 'risk', reason: 'loss limit'}]);
-		expect(recorder.ofType('phase_start').map(event => event.phase)).toEqual(['critical']);
+		expect(recorder.ofType('halt')).toMatchObject([
+			{cycle: 1, agent: 'risk', reason: 'loss limit'},
+		]);
+		expect(recorder.ofType('phase_start').map(event => event.phase)).toEqual([
+			'critical',
+		]);
 		expect(recorder.events.at(-1)).toMatchObject({
 			type: 'cycle_end',
 			halted: true,
@@ -97,11 +169,19 @@ describe('halts', () => {
 
 	test('haltExitCode halts without a retry', async () => {
 		const {runner, outcome} = await runOnce(
-			{agents: {risk: agent({critical: true, haltExitCode: 42}), trading: agent()}},
+			{
+				agents: {
+					risk: agent({critical: true, haltExitCode: 42}),
+					trading: agent(),
+				},
+			},
 			{risk: [{status: 'failed', exitCode: 42}]},
 		);
 		expect(runner.agentsRun()).toEqual(['risk']);
-		expect(outcome).toMatchObject({halted: true, results: {risk: 'halted', trading: 'skipped'}});
+		expect(outcome).toMatchObject({
+			halted: true,
+			results: {risk: 'halted', trading: 'skipped'},
+		});
 	});
 
 	for (const [label, status, error] of [
@@ -110,26 +190,44 @@ describe('halts', () => {
 		['cannot start', 'failed', 'cannot start: command not found: risk-agent'],
 	] as const) {
 		test(`a critical agent that ${label} halts the cycle`, async () => {
-			const {runner, recorder, outcome} = await runOnce(config, {risk: [{status, error}]});
+			const {runner, recorder, outcome} = await runOnce(config, {
+				risk: [{status, error}],
+			});
 			expect(runner.agentsRun()).toEqual(['risk', 'risk', 'risk', 'risk']);
 			expect(recorder.ofType('halt')[0]?.reason).toContain(error);
-			expect(outcome).toMatchObject({halted: true, results: {risk: status, trading: 'skipped', copybot: 'skipped'}});
+			expect(outcome).toMatchObject({
+				halted: true,
+				results: {risk: status, trading: 'skipped', copybot: 'skipped'},
+			});
 		});
 	}
 
 	test('onFailure "continue" lets the cycle go on', async () => {
 		const {runner, outcome} = await runOnce(
-			{agents: {risk: agent({critical: true, onFailure: 'continue', retries: 0}), trading: agent()}},
+			{
+				agents: {
+					risk: agent({critical: true, onFailure: 'continue', retries: 0}),
+					trading: agent(),
+				},
+			},
 			{risk: ['failed']},
 		);
 		expect(runner.agentsRun()).toEqual(['risk', 'trading']);
-		expect(outcome).toMatchObject({halted: false, results: {risk: 'failed', trading: 'success'}});
+		expect(outcome).toMatchObject({
+			halted: false,
+			results: {risk: 'failed', trading: 'success'},
+		});
 	});
 
 	test('a halt from a non-critical agent is only a warning', async () => {
-		const {recorder, outcome} = await runOnce({agents: {a: agent(), b: agent()}}, {a: [{status: 'success', haltReason: 'nope'}]});
+		const {recorder, outcome} = await runOnce(
+			{agents: {a: agent(), b: agent()}},
+			{a: [{status: 'success', haltReason: 'nope'}]},
+		);
 		expect(outcome?.halted).toBe(false);
-		expect(recorder.ofType('alert')[0]?.message).toMatch(/a asked to halt \(nope\), but only critical agents halt/);
+		expect(recorder.ofType('alert')[0]?.message).toMatch(
+			/a asked to halt \(nope\), but only critical agents halt/,
+		);
 	});
 
 	test('a halt in a custom phase skips every later phase', async () => {
@@ -145,13 +243,19 @@ describe('halts', () => {
 			{gate: [{status: 'success', haltReason: 'stop'}]},
 		);
 		expect(runner.agentsRun()).toEqual(['a', 'gate']);
-		expect(outcome?.results).toEqual({gate: 'halted', a: 'success', b: 'skipped'});
+		expect(outcome?.results).toEqual({
+			gate: 'halted',
+			a: 'success',
+			b: 'skipped',
+		});
 	});
 });
 
 describe('what runs', () => {
 	test('disabled agents do not run and are reported disabled', async () => {
-		const {runner, outcome} = await runOnce({agents: {a: agent(), b: agent({enabled: false})}});
+		const {runner, outcome} = await runOnce({
+			agents: {a: agent(), b: agent({enabled: false})},
+		});
 		expect(runner.agentsRun()).toEqual(['a']);
 		expect(outcome?.results).toEqual({a: 'success', b: 'disabled'});
 	});
@@ -168,15 +272,26 @@ describe('what runs', () => {
 			},
 			{data: ['failed']},
 		);
-		expect(runner.agentsRun().sort()).toEqual(['data', 'news']);
-		expect(outcome?.results).toEqual({data: 'failed', signals: 'skipped', orders: 'skipped', news: 'success'});
-		expect(recorder.ofType('agent_end').find(event => event.agent === 'signals')?.error).toBe('needs data to succeed (failed)');
+		expect(runner.agentsRun().toSorted()).toEqual(['data', 'news']);
+		expect(outcome?.results).toEqual({
+			data: 'failed',
+			signals: 'skipped',
+			orders: 'skipped',
+			news: 'success',
+		});
+		expect(
+			recorder.ofType('agent_end').find(event => event.agent === 'signals')
+				?.error,
+		).toBe('needs data to succeed (failed)');
 	});
 
 	test('dependsOn inside a parallel phase waits for the dependency', async () => {
 		let dataDone = false;
 		const {outcome} = await runOnce(
-			{orchestrator: {maxWorkers: 1}, agents: {orders: agent({dependsOn: ['data']}), data: agent()}},
+			{
+				orchestrator: {maxWorkers: 1},
+				agents: {orders: agent({dependsOn: ['data']}), data: agent()},
+			},
 			{
 				data: [
 					async () => {
@@ -196,26 +311,65 @@ describe('what runs', () => {
 	test('when: outside its hours or days the agent is skipped', async () => {
 		const raw = {
 			agents: {
-				market: agent({when: {hours: '9-16', days: ['mon', 'tue', 'wed', 'thu', 'fri']}}),
+				market: agent({
+					when: {hours: '9-16', days: ['mon', 'tue', 'wed', 'thu', 'fri']},
+				}),
 				night: agent({when: {hours: '22-2'}}),
 			},
 		};
 		// 2026-11-02 is a Monday.
-		const monday10 = await runOnce(raw, {}, {clock: createFakeClock(new Date(2026, 10, 2, 10).getTime())});
-		expect(monday10.outcome?.results).toEqual({market: 'success', night: 'skipped'});
-		const monday23 = await runOnce(raw, {}, {clock: createFakeClock(new Date(2026, 10, 2, 23).getTime())});
-		expect(monday23.outcome?.results).toEqual({market: 'skipped', night: 'success'});
-		const sunday10 = await runOnce(raw, {}, {clock: createFakeClock(new Date(2026, 10, 1, 10).getTime())});
+		const monday10 = await runOnce(
+			raw,
+			{},
+			{clock: createFakeClock(new Date(2026, 10, 2, 10).getTime())},
+		);
+		expect(monday10.outcome?.results).toEqual({
+			market: 'success',
+			night: 'skipped',
+		});
+		const monday23 = await runOnce(
+			raw,
+			{},
+			{clock: createFakeClock(new Date(2026, 10, 2, 23).getTime())},
+		);
+		expect(monday23.outcome?.results).toEqual({
+			market: 'skipped',
+			night: 'success',
+		});
+		const sunday10 = await runOnce(
+			raw,
+			{},
+			{clock: createFakeClock(new Date(2026, 10, 1, 10).getTime())},
+		);
 		expect(sunday10.outcome?.results.market).toBe('skipped');
-		expect(sunday10.recorder.ofType('agent_end').find(event => event.agent === 'market')?.error).toMatch(/outside its window/);
+		expect(
+			sunday10.recorder
+				.ofType('agent_end')
+				.find(event => event.agent === 'market')?.error,
+		).toMatch(/outside its window/);
 	});
 
 	test('requireHealthy: skipped while the other agent is unhealthy', async () => {
-		const raw = {agents: {risk: agent({critical: true}), trading: agent({requireHealthy: ['risk']})}};
-		const unhealthy = await runOnce(raw, {}, {healthOf: name => (name === 'risk' ? 'unhealthy' : 'healthy')});
-		expect(unhealthy.outcome?.results).toEqual({risk: 'success', trading: 'skipped'});
+		const raw = {
+			agents: {
+				risk: agent({critical: true}),
+				trading: agent({requireHealthy: ['risk']}),
+			},
+		};
+		const unhealthy = await runOnce(
+			raw,
+			{},
+			{healthOf: name => (name === 'risk' ? 'unhealthy' : 'healthy')},
+		);
+		expect(unhealthy.outcome?.results).toEqual({
+			risk: 'success',
+			trading: 'skipped',
+		});
 		const degraded = await runOnce(raw, {}, {healthOf: () => 'degraded'});
-		expect(degraded.outcome?.results).toEqual({risk: 'success', trading: 'success'});
+		expect(degraded.outcome?.results).toEqual({
+			risk: 'success',
+			trading: 'success',
+		});
 	});
 
 	test('the pool never runs more than maxWorkers agents at once', async () => {
@@ -233,16 +387,25 @@ describe('what runs', () => {
 
 		const names = Array.from({length: 10}, (_, index) => `a${index}`);
 		const {outcome} = await runOnce(
-			{orchestrator: {maxWorkers: 3}, agents: Object.fromEntries(names.map(name => [name, agent()]))},
+			{
+				orchestrator: {maxWorkers: 3},
+				agents: Object.fromEntries(names.map(name => [name, agent()])),
+			},
 			Object.fromEntries(names.map(name => [name, [slow]])),
 		);
 		expect(peak).toBe(3);
-		expect(Object.values(outcome?.results ?? {})).toEqual(names.map(() => 'success'));
+		expect(Object.values(outcome?.results ?? {})).toEqual(
+			names.map(() => 'success'),
+		);
 	});
 
 	test('a disabled critical agent raises a warning', async () => {
-		const {recorder} = await runOnce({agents: {risk: agent({critical: true, enabled: false}), trading: agent()}});
-		expect(recorder.ofType('alert')).toMatchObject([{level: 'warning', agent: 'risk'}]);
+		const {recorder} = await runOnce({
+			agents: {risk: agent({critical: true, enabled: false}), trading: agent()},
+		});
+		expect(recorder.ofType('alert')).toMatchObject([
+			{level: 'warning', agent: 'risk'},
+		]);
 	});
 });
 
@@ -253,13 +416,21 @@ describe('events', () => {
 			{
 				risk: [
 					async request => {
-						request.onMessage?.({type: 'progress', percent: 50, message: 'half'});
+						request.onMessage?.({
+							type: 'progress',
+							percent: 50,
+							message: 'half',
+						});
 						return {status: 'success'};
 					},
 				],
 			},
 		);
-		expect(recorder.events.filter(event => event.type !== 'schedule').map(event => event.type)).toEqual([
+		expect(
+			recorder.events
+				.filter(event => event.type !== 'schedule')
+				.map(event => event.type),
+		).toEqual([
 			'cycle_start',
 			'phase_start',
 			'agent_start',
@@ -270,6 +441,11 @@ describe('events', () => {
 			'agent_end',
 			'cycle_end',
 		]);
-		expect(recorder.ofType('agent_progress')[0]).toMatchObject({cycle: 1, agent: 'risk', percent: 50, message: 'half'});
+		expect(recorder.ofType('agent_progress')[0]).toMatchObject({
+			cycle: 1,
+			agent: 'risk',
+			percent: 50,
+			message: 'half',
+		});
 	});
 });

@@ -1,3 +1,4 @@
+import process from 'node:process';
 import {mkdtempSync, rmSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,11 @@ import {parseConfig} from '../../source/config/load-config.js';
 import type {ResolvedConfig} from '../../source/config/resolved-config.js';
 import type {Clock} from '../../source/engine/clock.js';
 import type {AttemptStatus, EngineEvent} from '../../source/engine/events.js';
-import type {AttemptResult, RunAgent, RunAgentRequest} from '../../source/runner/run-agent.js';
+import type {
+	AttemptResult,
+	RunAgent,
+	RunAgentRequest,
+} from '../../source/runner/run-agent.js';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -27,7 +32,10 @@ export function temporaryDirectory(): string {
 }
 
 /** A resolved config from config data, as if read from `<dir>/moondev.json`. */
-export function buildConfig(raw: unknown, dir = temporaryDirectory()): ResolvedConfig {
+export function buildConfig(
+	raw: unknown,
+	dir = temporaryDirectory(),
+): ResolvedConfig {
 	return parseConfig(raw, {file: path.join(dir, 'moondev.json'), cwd: dir});
 }
 
@@ -38,7 +46,9 @@ export type FakeClock = Clock & {
 };
 
 /** A clock whose sleeps return at once (on the next turn of the event loop) and move time on. */
-export function createFakeClock(start = Date.parse('2026-11-02T10:00:00')): FakeClock {
+export function createFakeClock(
+	start = Date.parse('2026-11-02T10:00:00'),
+): FakeClock {
 	let now = start;
 	const sleeps: number[] = [];
 	return {
@@ -61,7 +71,10 @@ export function createFakeClock(start = Date.parse('2026-11-02T10:00:00')): Fake
 	};
 }
 
-type FakeStep = AttemptStatus | Partial<AttemptResult> | ((request: RunAgentRequest) => Promise<Partial<AttemptResult>>);
+type FakeStep =
+	| AttemptStatus
+	| Partial<AttemptResult>
+	| ((request: RunAgentRequest) => Promise<Partial<AttemptResult>>);
 
 /**
 A runner that plays a script per agent (one step per attempt; the last repeats) and records the
@@ -76,7 +89,12 @@ export function createFakeRunner(script: Record<string, FakeStep[]> = {}) {
 		attempts.set(request.agent, index + 1);
 		const steps = script[request.agent] ?? ['success'];
 		const step = steps[Math.min(index, steps.length - 1)] ?? 'success';
-		const partial = typeof step === 'string' ? {status: step} : typeof step === 'function' ? await step(request) : step;
+		const partial =
+			typeof step === 'string'
+				? {status: step}
+				: typeof step === 'function'
+					? await step(request)
+					: step;
 		const status = partial.status ?? 'success';
 		return {
 			exitCode: status === 'success' ? 0 : 1,
@@ -102,7 +120,10 @@ export function createRecorder() {
 			events.push(event);
 		},
 		ofType<T extends EngineEvent['type']>(type: T) {
-			return events.filter((event): event is Extract<EngineEvent, {type: T}> => event.type === type);
+			return events.filter(
+				(event): event is Extract<EngineEvent, {type: T}> =>
+					event.type === type,
+			);
 		},
 	};
 }
@@ -110,7 +131,10 @@ export function createRecorder() {
 export const cliPath = path.join(repoRoot, 'dist', 'cli.js');
 
 /** Runs the built CLI as a user would, never rejecting. */
-export async function runCli(args: readonly string[], options: {cwd?: string; env?: Record<string, string>; timeout?: number} = {}) {
+export async function runCli(
+	args: readonly string[],
+	options: {cwd?: string; env?: Record<string, string>; timeout?: number} = {},
+) {
 	return execa(process.execPath, [cliPath, ...args], {
 		cwd: options.cwd ?? repoRoot,
 		env: {...options.env},
@@ -131,14 +155,17 @@ export function isAlive(pid: number): boolean {
 }
 
 /** Waits until `check` is true, polling; fails after `timeoutMs`. */
-export async function waitFor(check: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function waitFor(
+	check: () => boolean,
+	timeoutMs = 5000,
+	what = 'condition',
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (!check()) {
 		if (Date.now() > deadline) {
 			throw new Error(`timed out waiting for ${what}`);
 		}
 
-		// eslint-disable-next-line no-await-in-loop
 		await new Promise(resolve => {
 			setTimeout(resolve, 20);
 		});

@@ -1,3 +1,4 @@
+import process from 'node:process';
 import {readFileSync} from 'node:fs';
 
 /** Whether a process is alive and not a zombie waiting to be reaped. */
@@ -11,7 +12,9 @@ export function isRunning(pid: number): boolean {
 	try {
 		// The state follows the parenthesised command name: "Z" is a zombie, already dead.
 		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+		return (
+			stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+		);
 	} catch {
 		return false;
 	}

@@ -4,10 +4,18 @@ import process from 'node:process';
 import {describe, expect, test} from 'vitest';
 import type {ProtocolMessage} from '../../source/runner/parse-protocol-line.js';
 import {type RunAgentRequest, runAgent} from '../../source/runner/run-agent.js';
-import {fixture, repoRoot, temporaryDirectory, waitFor} from '../helpers/index.js';
+import {
+	fixture,
+	repoRoot,
+	temporaryDirectory,
+	waitFor,
+} from '../helpers/index.js';
 import {isRunning} from '../helpers/processes.js';
 
-function request(command: string[], overrides: Partial<RunAgentRequest> = {}): RunAgentRequest {
+function request(
+	command: string[],
+	overrides: Partial<RunAgentRequest> = {},
+): RunAgentRequest {
 	return {
 		agent: 'test',
 		command,
@@ -19,7 +27,11 @@ function request(command: string[], overrides: Partial<RunAgentRequest> = {}): R
 	};
 }
 
-const node = (script: string, ...args: string[]) => [process.execPath, fixture(script), ...args];
+const node = (script: string, ...args: string[]) => [
+	process.execPath,
+	fixture(script),
+	...args,
+];
 
 describe('output and protocol', () => {
 	test('protocol lines become messages, log lines stay log lines, malformed ones are counted', async () => {
@@ -35,7 +47,12 @@ describe('output and protocol', () => {
 				},
 			}),
 		);
-		expect(result).toMatchObject({status: 'success', exitCode: 0, malformedLines: 3, error: undefined});
+		expect(result).toMatchObject({
+			status: 'success',
+			exitCode: 0,
+			malformedLines: 3,
+			error: undefined,
+		});
 		expect(messages).toEqual([
 			{type: 'progress', percent: 40, message: 'fetching prices'},
 			{type: 'metric', name: 'var_95', value: 0.031},
@@ -53,7 +70,10 @@ describe('output and protocol', () => {
 
 	test('a halt line is reported with its reason', async () => {
 		const result = await runAgent(request(node('halt.mjs', 'VaR over limit')));
-		expect(result).toMatchObject({status: 'success', haltReason: 'VaR over limit'});
+		expect(result).toMatchObject({
+			status: 'success',
+			haltReason: 'VaR over limit',
+		});
 	});
 
 	test('the agent environment is passed on', async () => {
@@ -66,19 +86,33 @@ describe('output and protocol', () => {
 				},
 			}),
 		);
-		expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({MOONDEV_AGENT: 'risk', API_KEY: 'secret'});
+		expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({
+			MOONDEV_AGENT: 'risk',
+			API_KEY: 'secret',
+		});
 	});
 });
 
 describe('failures', () => {
 	test('a non-zero exit fails with the code and the last stderr line', async () => {
-		const result = await runAgent(request(node('exit.mjs', '3', 'KeyError: price')));
-		expect(result).toMatchObject({status: 'failed', exitCode: 3, error: 'exit code 3: KeyError: price'});
+		const result = await runAgent(
+			request(node('exit.mjs', '3', 'KeyError: price')),
+		);
+		expect(result).toMatchObject({
+			status: 'failed',
+			exitCode: 3,
+			error: 'exit code 3: KeyError: price',
+		});
 	});
 
 	test('a command that does not exist is a failed attempt with the reason', async () => {
-		const result = await runAgent(request(['moondev-no-such-command', '--flag']));
-		expect(result).toMatchObject({status: 'failed', error: 'cannot start: command not found: moondev-no-such-command'});
+		const result = await runAgent(
+			request(['moondev-no-such-command', '--flag']),
+		);
+		expect(result).toMatchObject({
+			status: 'failed',
+			error: 'cannot start: command not found: moondev-no-such-command',
+		});
 	});
 
 	test('a file that is not executable', async () => {
@@ -87,23 +121,44 @@ describe('failures', () => {
 		writeFileSync(script, '#!/bin/sh\necho hi\n');
 		chmodSync(script, 0o644);
 		const result = await runAgent(request([script]));
-		expect(result).toMatchObject({status: 'failed', error: `cannot start: not executable: ${script}`});
+		expect(result).toMatchObject({
+			status: 'failed',
+			error: `cannot start: not executable: ${script}`,
+		});
 	});
 
 	test('a working folder that does not exist', async () => {
-		const result = await runAgent(request(['true'], {cwd: '/nonexistent/moondev'}));
-		expect(result).toMatchObject({status: 'failed', error: 'cannot start: working folder not found: /nonexistent/moondev'});
+		const result = await runAgent(
+			request(['true'], {cwd: '/nonexistent/moondev'}),
+		);
+		expect(result).toMatchObject({
+			status: 'failed',
+			error: 'cannot start: working folder not found: /nonexistent/moondev',
+		});
 	});
 });
 
 describe('timeouts and kills', () => {
 	test('a hanging agent times out, and its grandchild is gone afterwards', async () => {
 		const pidFile = path.join(temporaryDirectory(), 'grandchild.pid');
-		const result = await runAgent(request(node('hang-with-child.mjs', pidFile), {timeoutMs: 500, killGraceMs: 2000}));
-		expect(result).toMatchObject({status: 'timeout', error: 'timed out after 0.5s', signal: 'SIGTERM'});
+		const result = await runAgent(
+			request(node('hang-with-child.mjs', pidFile), {
+				timeoutMs: 500,
+				killGraceMs: 2000,
+			}),
+		);
+		expect(result).toMatchObject({
+			status: 'timeout',
+			error: 'timed out after 0.5s',
+			signal: 'SIGTERM',
+		});
 		const grandchild = Number(readFileSync(pidFile, 'utf8'));
 		expect(grandchild).toBeGreaterThan(0);
-		await waitFor(() => !isRunning(grandchild), 3000, `grandchild ${grandchild} to end`);
+		await waitFor(
+			() => !isRunning(grandchild),
+			3000,
+			`grandchild ${grandchild} to end`,
+		);
 	});
 
 	test('an agent that ignores SIGTERM is SIGKILLed after the grace', async () => {
@@ -126,7 +181,9 @@ describe('timeouts and kills', () => {
 	test('a grandchild left behind by an agent that exits is killed too', async () => {
 		const pidFile = path.join(temporaryDirectory(), 'left.pid');
 		const result = await runAgent(
-			request(['sh', '-c', `sleep 30 & echo $! > ${pidFile}; exit 0`], {killGraceMs: 500}),
+			request(['sh', '-c', `sleep 30 & echo $! > ${pidFile}; exit 0`], {
+				killGraceMs: 500,
+			}),
 		);
 		expect(result.status).toBe('success');
 		const left = Number(readFileSync(pidFile, 'utf8'));
@@ -135,10 +192,15 @@ describe('timeouts and kills', () => {
 
 	test('cancelling kills the attempt', async () => {
 		const controller = new AbortController();
-		const pending = runAgent(request(node('sleep.mjs', '20000'), {signal: controller.signal}));
+		const pending = runAgent(
+			request(node('sleep.mjs', '20000'), {signal: controller.signal}),
+		);
 		setTimeout(() => {
 			controller.abort();
 		}, 200);
-		expect(await pending).toMatchObject({status: 'cancelled', error: 'cancelled'});
+		expect(await pending).toMatchObject({
+			status: 'cancelled',
+			error: 'cancelled',
+		});
 	});
 });

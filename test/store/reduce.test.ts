@@ -1,14 +1,23 @@
 import {expect, test} from 'vitest';
 import type {EngineEvent} from '../../source/engine/events.js';
 import {recentLinesCapacity} from '../../source/engine/output-batcher.js';
-import {createAppStore, type StoreControls} from '../../source/store/create-app-store.js';
+import {
+	createAppStore,
+	type StoreControls,
+} from '../../source/store/create-app-store.js';
 import {reduce} from '../../source/store/reduce.js';
 import {createInitialState} from '../../source/store/state.js';
 import {buildConfig} from '../helpers/index.js';
 
 const time = '2026-11-02T10:00:00.000Z';
 const config = () =>
-	buildConfig({agents: {risk: {command: 'x', enabled: true, critical: true}, news: {command: 'x', enabled: true}, off: {command: 'x'}}});
+	buildConfig({
+		agents: {
+			risk: {command: 'x', enabled: true, critical: true},
+			news: {command: 'x', enabled: true},
+			off: {command: 'x'},
+		},
+	});
 
 function applyAll(events: EngineEvent[]) {
 	return events.reduce(reduce, createInitialState(config()));
@@ -17,33 +26,87 @@ function applyAll(events: EngineEvent[]) {
 test('a cycle start queues the enabled agents and marks the rest disabled', () => {
 	const state = applyAll([{type: 'cycle_start', time, cycle: 4}]);
 	expect(state.cycle).toMatchObject({number: 4, running: true});
-	expect(state.agents['risk']?.status).toBe('queued');
-	expect(state.agents['off']?.status).toBe('disabled');
+	expect(state.agents.risk?.status).toBe('queued');
+	expect(state.agents.off?.status).toBe('disabled');
 });
 
 test('an agent goes running, makes progress, retries and ends', () => {
 	const state = applyAll([
 		{type: 'cycle_start', time, cycle: 1},
-		{type: 'phase_start', time, cycle: 1, phase: 'critical', mode: 'sequential', agents: ['risk']},
+		{
+			type: 'phase_start',
+			time,
+			cycle: 1,
+			phase: 'critical',
+			mode: 'sequential',
+			agents: ['risk'],
+		},
 		{type: 'agent_start', time, cycle: 1, agent: 'risk', attempt: 1},
-		{type: 'agent_progress', time, cycle: 1, agent: 'risk', percent: 37, message: 'prices'},
-		{type: 'agent_retry', time, cycle: 1, agent: 'risk', attempt: 2, delay_s: 2, error: 'exit code 1'},
+		{
+			type: 'agent_progress',
+			time,
+			cycle: 1,
+			agent: 'risk',
+			percent: 37,
+			message: 'prices',
+		},
+		{
+			type: 'agent_retry',
+			time,
+			cycle: 1,
+			agent: 'risk',
+			attempt: 2,
+			delay_s: 2,
+			error: 'exit code 1',
+		},
 	]);
-	expect(state.cycle).toMatchObject({phase: 'critical', phaseIndex: 1, phaseCount: 2});
-	expect(state.agents['risk']).toMatchObject({status: 'retrying', attempt: 1, percent: 37, message: 'prices', error: 'exit code 1'});
+	expect(state.cycle).toMatchObject({
+		phase: 'critical',
+		phaseIndex: 1,
+		phaseCount: 2,
+	});
+	expect(state.agents.risk).toMatchObject({
+		status: 'retrying',
+		attempt: 1,
+		percent: 37,
+		message: 'prices',
+		error: 'exit code 1',
+	});
 	const ended = [
 		{type: 'agent_start', time, cycle: 1, agent: 'risk', attempt: 2},
-		{type: 'agent_end', time, cycle: 1, agent: 'risk', status: 'success', duration_s: 4.5, attempts: 2, error: null},
+		{
+			type: 'agent_end',
+			time,
+			cycle: 1,
+			agent: 'risk',
+			status: 'success',
+			duration_s: 4.5,
+			attempts: 2,
+			error: null,
+		},
 	] as const;
-	const final = ended.reduce(reduce, state);
-	expect(final.agents['risk']).toMatchObject({status: 'success', attempt: 2, lastDurationMs: 4500, percent: 100, error: undefined});
+	const final = reduce(reduce(state, ended[0]), ended[1]);
+	expect(final.agents.risk).toMatchObject({
+		status: 'success',
+		attempt: 2,
+		lastDurationMs: 4500,
+		percent: 100,
+		error: undefined,
+	});
 });
 
 test('unchanged agents stay identical, so their rows do not re-render', () => {
 	const before = createInitialState(config());
-	const after = reduce(before, {type: 'agent_progress', time, cycle: 1, agent: 'risk', percent: 10, message: null});
-	expect(after.agents['news']).toBe(before.agents['news']);
-	expect(after.agents['risk']).not.toBe(before.agents['risk']);
+	const after = reduce(before, {
+		type: 'agent_progress',
+		time,
+		cycle: 1,
+		agent: 'risk',
+		percent: 10,
+		message: null,
+	});
+	expect(after.agents.news).toBe(before.agents.news);
+	expect(after.agents.risk).not.toBe(before.agents.risk);
 	expect(after.cycle).toBe(before.cycle);
 });
 
@@ -53,7 +116,7 @@ test('output is kept as a ring of recent lines, with counts of all the rest', ()
 		{type: 'agent_output', time, agent: 'news', lines, dropped: 0},
 		{type: 'agent_output', time, agent: 'news', lines, dropped: 1000},
 	]);
-	const news = state.agents['news'];
+	const {news} = state.agents;
 	expect(news?.recentLines).toHaveLength(recentLinesCapacity);
 	expect(news?.recentLines.at(-1)).toBe('line 399');
 	expect(news?.totalLines).toBe(1800);
@@ -65,8 +128,21 @@ test('halts, alerts, schedules and cycle ends', () => {
 		{type: 'cycle_start', time, cycle: 1},
 		{type: 'alert', time, level: 'critical', message: 'halted', agent: 'risk'},
 		{type: 'halt', time, cycle: 1, agent: 'risk', reason: 'VaR over limit'},
-		{type: 'cycle_end', time, cycle: 1, duration_s: 3, halted: true, results: {risk: 'halted'}},
-		{type: 'schedule', time, paused: true, next_run: '2026-11-02T10:15:00.000Z', forced: false},
+		{
+			type: 'cycle_end',
+			time,
+			cycle: 1,
+			duration_s: 3,
+			halted: true,
+			results: {risk: 'halted'},
+		},
+		{
+			type: 'schedule',
+			time,
+			paused: true,
+			next_run: '2026-11-02T10:15:00.000Z',
+			forced: false,
+		},
 	]);
 	expect(state.cycle).toMatchObject({
 		running: false,
@@ -77,27 +153,59 @@ test('halts, alerts, schedules and cycle ends', () => {
 		nextRunAt: Date.parse('2026-11-02T10:15:00.000Z'),
 		recentDurationsMs: [3000],
 	});
-	expect(state.alerts).toEqual([{time: Date.parse(time), level: 'critical', message: 'halted', agent: 'risk'}]);
+	expect(state.alerts).toEqual([
+		{
+			time: Date.parse(time),
+			level: 'critical',
+			message: 'halted',
+			agent: 'risk',
+		},
+	]);
 });
 
 test('the actions forward to the engine controls, and the engine answers with events', () => {
 	const calls: string[] = [];
 	const controls: StoreControls = {
-		pause: () => calls.push('pause'),
-		resume: () => calls.push('resume'),
-		forceCycle: () => calls.push('force'),
-		setEnabled: (agent, enabled) => calls.push(`${agent}=${enabled}`),
-		cancelAgent: agent => calls.push(`cancel ${agent}`) > 0,
+		pause() {
+			calls.push('pause');
+		},
+		resume() {
+			calls.push('resume');
+		},
+		forceCycle() {
+			calls.push('force');
+		},
+		setEnabled(agent, enabled) {
+			calls.push(`${agent}=${enabled}`);
+		},
+		cancelAgent(agent) {
+			calls.push(`cancel ${agent}`);
+			return true;
+		},
 	};
 	const store = createAppStore({config: config(), controls});
 	store.getState().togglePause();
-	store.getState().apply({type: 'schedule', time, paused: true, next_run: null, forced: false});
+	store.getState().apply({
+		type: 'schedule',
+		time,
+		paused: true,
+		next_run: null,
+		forced: false,
+	});
 	store.getState().togglePause();
 	store.getState().toggleAgent('news');
 	store.getState().forceCycle();
 	store.getState().cancelAgent('risk');
-	expect(calls).toEqual(['pause', 'resume', 'news=false', 'force', 'cancel risk']);
-	expect(store.getState().agents['news']?.enabled).toBe(true);
-	store.getState().apply({type: 'agent_toggle', time, agent: 'news', enabled: false});
-	expect(store.getState().agents['news']?.enabled).toBe(false);
+	expect(calls).toEqual([
+		'pause',
+		'resume',
+		'news=false',
+		'force',
+		'cancel risk',
+	]);
+	expect(store.getState().agents.news?.enabled).toBe(true);
+	store
+		.getState()
+		.apply({type: 'agent_toggle', time, agent: 'news', enabled: false});
+	expect(store.getState().agents.news?.enabled).toBe(false);
 });
