@@ -16,6 +16,7 @@ await build({
 	jsx: 'automatic',
 	sourcemap: 'linked',
 	legalComments: 'none',
+	minify: true,
 	logLevel: 'warning',
 	banner: {
 		// Bundled CommonJS dependencies call require(); give them one.

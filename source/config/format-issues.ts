@@ -1,4 +1,4 @@
-import type {z} from 'zod';
+import type * as z from 'zod/mini';
 
 /** `agents.risk.timeout`, `phases[1].agents[0]`: the key path as a user would write it. */
 export function formatKeyPath(path: readonly PropertyKey[]): string {

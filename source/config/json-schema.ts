@@ -1,4 +1,4 @@
-import {z} from 'zod';
+import * as z from 'zod/mini';
 import {configSchema} from './schema.js';
 
 /** The JSON Schema of the config file, made from the loader's own schema. */
