@@ -1,5 +1,7 @@
-/** The `--help` text (meow prints it with the description above). */
+/** The `--help` text. */
 export const helpText = `
+  Run trading agents in repeating cycles; watch and steer them live.
+
 Usage
   $ moondev-tui [options]            full-screen TUI (headless when stdout is not a TTY)
   $ moondev-tui run <agent>          run one agent once (its retries and timeout apply), stream its output

@@ -3,8 +3,10 @@ import {ConfigError} from '../config/config-error.js';
 import {loadConfig} from '../config/load-config.js';
 import {exitCodes} from './exit-codes.js';
 import {overridesFromFlags, type RawFlags} from './flags.js';
+import {helpText} from './help.js';
 import {initConfig} from './init-config.js';
-import {bundledConfigFile, schemaFile} from './paths.js';
+import {parseCommandLine} from './parse-command-line.js';
+import {bundledConfigFile, packageVersion, schemaFile} from './paths.js';
 import {runHeadless} from './run-headless.js';
 import {runOneAgent} from './run-one-agent.js';
 import {describeConfig} from './validate.js';
@@ -12,15 +14,27 @@ import {describeConfig} from './validate.js';
 const commands = new Set(['run', 'validate', 'init']);
 
 /**
-Runs the command that the parsed command line names and returns the exit code. A ConfigError
-becomes its message on stderr and exit 2, never a stack trace.
+Runs what the command line asks for and returns the exit code. A ConfigError (a usage or config
+mistake) becomes its message on stderr and exit 2, never a stack trace.
 */
-export async function main(
-	input: readonly string[],
-	flags: RawFlags,
-): Promise<number> {
+export async function runCommandLine(argv: readonly string[]): Promise<number> {
 	try {
-		return await dispatch(input, flags);
+		const commandLine = parseCommandLine(argv);
+		switch (commandLine.kind) {
+			case 'help': {
+				process.stdout.write(helpText);
+				return exitCodes.ok;
+			}
+
+			case 'version': {
+				process.stdout.write(`${packageVersion()}\n`);
+				return exitCodes.ok;
+			}
+
+			case 'run': {
+				return await dispatch(commandLine.input, commandLine.flags);
+			}
+		}
 	} catch (error) {
 		if (error instanceof ConfigError) {
 			process.stderr.write(`${error.message}\n`);

@@ -1,4 +1,4 @@
-import {existsSync} from 'node:fs';
+import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -28,4 +28,14 @@ export function bundledConfigFile(): string {
 /** The JSON Schema of the config format, shipped in the package. */
 export function schemaFile(): string {
 	return path.join(packageRoot(), 'moondev.schema.json');
+}
+
+/** The package's version, read when asked (only `--version` needs it). */
+export function packageVersion(): string {
+	const manifest = JSON.parse(
+		readFileSync(path.join(packageRoot(), 'package.json'), 'utf8'),
+	) as {
+		version?: string;
+	};
+	return manifest.version ?? 'unknown';
 }

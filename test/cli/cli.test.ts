@@ -294,7 +294,11 @@ describe('usage and config errors: exit 2, one clear message, no stack trace', (
 	});
 
 	for (const [label, args, message] of [
-		['an unknown flag', ['--max-wrkers', '3'], /Unknown flag/],
+		[
+			'an unknown flag',
+			['--max-wrkers', '3'],
+			/^Unknown option '--max-wrkers' \(see --help\)$/,
+		],
 		[
 			'a bad number',
 			['--max-workers', 'many'],
@@ -470,4 +474,27 @@ describe('signals', () => {
 			});
 		});
 	}
+});
+
+describe('help and version', () => {
+	test('--help prints the usage and exits 0', async () => {
+		const result = await runCli(['--help']);
+		expect(result.exitCode).toBe(0);
+		expect(result.stdout).toMatch(/moondev-tui run <agent>/);
+		expect(result.stdout).toMatch(/--max-workers <n>/);
+	});
+
+	test('--version prints the package version', async () => {
+		const result = await runCli(['--version']);
+		expect(result.exitCode).toBe(0);
+		expect(result.stdout).toMatch(/^\d+\.\d+\.\d+$/);
+	});
+
+	test('a flag without its value is a usage error', async () => {
+		const result = await runCli(['--config']);
+		expect(result.exitCode).toBe(2);
+		expect(result.stderr.trim()).toBe(
+			"Option '--config <value>' argument missing (see --help)",
+		);
+	});
 });
