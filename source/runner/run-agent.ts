@@ -1,5 +1,6 @@
 import {existsSync} from 'node:fs';
 import {performance} from 'node:perf_hooks';
+import process from 'node:process';
 import type {Readable} from 'node:stream';
 import {execa} from 'execa';
 import type {AttemptStatus} from '../engine/events.js';
@@ -53,6 +54,14 @@ export type AttemptResult = {
 
 export type RunAgent = (request: RunAgentRequest) => Promise<AttemptResult>;
 
+let inherited: Record<string, string | undefined> | undefined;
+
+/** moondev-tui's own environment, copied once. */
+function inheritedEnvironment(): Record<string, string | undefined> {
+	inherited ??= {...process.env};
+	return inherited;
+}
+
 /** Streams left open by a process that escaped the group are closed this long after the kill. */
 const streamDrainMs = 2000;
 
@@ -82,8 +91,9 @@ export const runAgent: RunAgent = async request => {
 
 	const subprocess = execa(program, args, {
 		cwd: request.cwd,
-		env: request.env,
-		extendEnv: true,
+		env: {...inheritedEnvironment(), ...request.env},
+		// The merge is ours: copying process.env (an exotic object) on every spawn is slow.
+		extendEnv: false,
 		// Its own process group (setsid), so the whole tree can be signalled at once.
 		detached: true,
 		// Read as a stream: nothing an agent prints is kept whole in memory.
