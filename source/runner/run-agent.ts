@@ -56,7 +56,7 @@ export type RunAgent = (request: RunAgentRequest) => Promise<AttemptResult>;
 
 let inherited: Record<string, string | undefined> | undefined;
 
-/** moondev-tui's own environment, copied once. */
+/** The environment moondev-tui itself got, copied once. */
 function inheritedEnvironment(): Record<string, string | undefined> {
 	inherited ??= {...process.env};
 	return inherited;
