@@ -131,6 +131,20 @@ export type AgentOutputEvent = {
 	readonly dropped: number;
 };
 
+/** One attempt ended (an agent's `agent_end` comes once, after its last attempt). */
+export type AttemptEndEvent = {
+	readonly type: 'attempt_end';
+	readonly time: string;
+	readonly cycle: number;
+	readonly agent: string;
+	readonly attempt: number;
+	readonly status: AttemptStatus;
+	readonly duration_s: number;
+	readonly error: string | null;
+	/** `::moondev::` lines that could not be read. */
+	readonly malformed_lines: number;
+};
+
 /** A `metric` protocol line. */
 export type AgentMetricEvent = {
 	readonly type: 'agent_metric';
@@ -160,7 +174,11 @@ export type ScheduleEvent = {
 };
 
 export type InternalEvent =
-	AgentOutputEvent | AgentMetricEvent | AgentToggleEvent | ScheduleEvent;
+	| AttemptEndEvent
+	| AgentOutputEvent
+	| AgentMetricEvent
+	| AgentToggleEvent
+	| ScheduleEvent;
 
 export type EngineEvent = ContractEvent | InternalEvent;
 

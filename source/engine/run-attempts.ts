@@ -123,6 +123,17 @@ export async function runAttempts(
 			},
 		});
 		context.output.flush(agent.name);
+		emit({
+			type: 'attempt_end',
+			time: iso(clock),
+			cycle,
+			agent: agent.name,
+			attempt,
+			status: result.status,
+			duration_s: roundSeconds(result.durationMs),
+			error: result.error ?? null,
+			malformed_lines: result.malformedLines,
+		});
 
 		const haltReason =
 			result.haltReason ??

@@ -107,6 +107,7 @@ function formatEvent(
 			return `${event.agent}: ${event.enabled ? 'enabled' : 'disabled'}`;
 		}
 
+		case 'attempt_end':
 		case 'agent_output':
 		case 'agent_metric': {
 			return undefined;

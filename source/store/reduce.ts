@@ -197,6 +197,7 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 			};
 		}
 
+		case 'attempt_end':
 		case 'metrics_exported': {
 			return state;
 		}

@@ -1,5 +1,6 @@
 import {describe, expect, test} from 'vitest';
 import {createEngine} from '../../source/engine/create-engine.js';
+import {isContractEvent} from '../../source/engine/events.js';
 import type {HealthStatus} from '../../source/engine/skip-rules.js';
 import {
 	buildConfig,
@@ -428,7 +429,7 @@ describe('events', () => {
 		);
 		expect(
 			recorder.events
-				.filter(event => event.type !== 'schedule')
+				.filter(event => isContractEvent(event))
 				.map(event => event.type),
 		).toEqual([
 			'cycle_start',
