@@ -26,6 +26,7 @@ const config: FlatXoConfig = [
 		files: [
 			'source/engine/events.ts',
 			'source/runner/parse-protocol-line.ts',
+			'source/monitor/metrics-file.ts',
 			'test/**',
 		],
 		rules: {

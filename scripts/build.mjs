@@ -19,8 +19,15 @@ await build({
 	minify: true,
 	logLevel: 'warning',
 	banner: {
-		// Bundled CommonJS dependencies call require(); give them one.
-		js: "#!/usr/bin/env node\nimport {createRequire as __moondevCreateRequire} from 'node:module';\nconst require = __moondevCreateRequire(import.meta.url);",
+		// Bundled CommonJS dependencies call require() and read __filename; give them both.
+		js: [
+			'#!/usr/bin/env node',
+			"import {createRequire as __moondevCreateRequire} from 'node:module';",
+			"import {fileURLToPath as __moondevFileURLToPath} from 'node:url';",
+			'const require = __moondevCreateRequire(import.meta.url);',
+			'const __filename = __moondevFileURLToPath(import.meta.url);',
+			"const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
+		].join('\n'),
 	},
 	define: {'process.env.NODE_ENV': '"production"'},
 });

@@ -173,8 +173,16 @@ export type ScheduleEvent = {
 	readonly forced: boolean;
 };
 
+/** The monitoring half has recorded a cycle: files written, the dashboard's figures ready. */
+export type CycleRecordedEvent = {
+	readonly type: 'cycle_recorded';
+	readonly time: string;
+	readonly cycle: number;
+};
+
 export type InternalEvent =
 	| AttemptEndEvent
+	| CycleRecordedEvent
 	| AgentOutputEvent
 	| AgentMetricEvent
 	| AgentToggleEvent

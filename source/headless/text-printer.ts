@@ -6,14 +6,29 @@ export type TextPrinterOptions = {
 	readonly write: (line: string) => void;
 	/** How many attempts each agent has at most, for "attempt 2/4". */
 	readonly maxAttempts: (agent: string) => number;
+	/** The dashboard printed after each recorded cycle; none when monitoring is off. */
+	readonly dashboard?: (() => string | undefined) | undefined;
 };
 
 /**
 Headless text mode: one line per event, with the local time (contract §6). Output lines, metrics
 and toggles are left to the TUI and the log files.
 */
-export function createTextPrinter({write, maxAttempts}: TextPrinterOptions) {
+export function createTextPrinter({
+	write,
+	maxAttempts,
+	dashboard,
+}: TextPrinterOptions) {
 	return (event: EngineEvent): void => {
+		if (event.type === 'cycle_recorded') {
+			const text = dashboard?.();
+			if (text) {
+				write(text);
+			}
+
+			return;
+		}
+
 		const line = formatEvent(event, maxAttempts);
 		if (line !== undefined) {
 			write(`${formatClock(event.time)} ${line}`);
@@ -68,7 +83,10 @@ function formatEvent(
 		}
 
 		case 'alert': {
-			const agent = event.agent ? `${event.agent}: ` : '';
+			const agent =
+				event.agent && !event.message.startsWith(`${event.agent} `)
+					? `${event.agent}: `
+					: '';
 			return `[${event.level.toUpperCase()}] ${agent}${event.message}`;
 		}
 
@@ -108,6 +126,7 @@ function formatEvent(
 		}
 
 		case 'attempt_end':
+		case 'cycle_recorded':
 		case 'agent_output':
 		case 'agent_metric': {
 			return undefined;

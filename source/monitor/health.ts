@@ -26,7 +26,9 @@ Whether an agent's end counts for health, and as what: a halt is a success (the 
 job), a timeout a failure; skipped, disabled and cancelled runs (the user's or the shutdown's
 doing) do not count.
 */
-export function countsAs(status: AgentStatus): 'success' | 'failure' | undefined {
+export function countsAs(
+	status: AgentStatus,
+): 'success' | 'failure' | undefined {
 	switch (status) {
 		case 'success':
 		case 'halted': {
@@ -51,10 +53,17 @@ Health over the last `window` executions (contract §7): healthy at a success ra
 consecutive failures; unhealthy at 3 or more consecutive failures or a rate under 80 %; else
 degraded; unknown before the first run. `history` is oldest first.
 */
-export function computeHealth(history: readonly Execution[], window: number): Health {
+export function computeHealth(
+	history: readonly Execution[],
+	window: number,
+): Health {
 	const recent = history.slice(-window);
 	let consecutiveFailures = 0;
-	for (let index = history.length - 1; index >= 0 && history[index]?.ok === false; index--) {
+	for (
+		let index = history.length - 1;
+		index >= 0 && history[index]?.ok === false;
+		index--
+	) {
 		consecutiveFailures++;
 	}
 
@@ -75,7 +84,8 @@ export function computeHealth(history: readonly Execution[], window: number): He
 	const successRate = (successes.length / recent.length) * 100;
 	const avgDurationS =
 		successes.length > 0
-			? successes.reduce((sum, execution) => sum + execution.durationS, 0) / successes.length
+			? successes.reduce((sum, execution) => sum + execution.durationS, 0) /
+				successes.length
 			: undefined;
 	const status: HealthStatus =
 		consecutiveFailures >= 3 || successRate < 80
@@ -83,5 +93,12 @@ export function computeHealth(history: readonly Execution[], window: number): He
 			: successRate >= 95 && consecutiveFailures === 0
 				? 'healthy'
 				: 'degraded';
-	return {status, successRate, avgDurationS, consecutiveFailures, lastSuccess, lastFailure};
+	return {
+		status,
+		successRate,
+		avgDurationS,
+		consecutiveFailures,
+		lastSuccess,
+		lastFailure,
+	};
 }

@@ -198,6 +198,7 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 		}
 
 		case 'attempt_end':
+		case 'cycle_recorded':
 		case 'metrics_exported': {
 			return state;
 		}

@@ -43,6 +43,11 @@ function writeConfig(
 	return {dir, file};
 }
 
+/** The cycle's end: the last event before the monitoring half's metrics_exported. */
+function cycleEnd(events: Array<Record<string, unknown>>) {
+	return events.findLast(event => event.type === 'cycle_end');
+}
+
 function jsonLines(stdout: string) {
 	return stdout
 		.split('\n')
@@ -110,7 +115,7 @@ describe('--headless --once --json', () => {
 			attempts: 1,
 			error: null,
 		});
-		expect(events.at(-1)).toMatchObject({
+		expect(cycleEnd(events)).toMatchObject({
 			type: 'cycle_end',
 			cycle: 1,
 			halted: false,
@@ -132,6 +137,7 @@ describe('--headless --once --json', () => {
 					'agent_end',
 					'alert',
 					'cycle_end',
+					'metrics_exported',
 				].includes(type as string),
 			),
 		).toBe(true);
@@ -180,7 +186,7 @@ describe('--headless --once --json', () => {
 			file,
 		]);
 		expect(result.exitCode).toBe(1);
-		expect(jsonLines(result.stdout).at(-1)).toMatchObject({
+		expect(cycleEnd(jsonLines(result.stdout))).toMatchObject({
 			type: 'cycle_end',
 			results: {slow: 'timeout'},
 		});
@@ -216,7 +222,7 @@ describe('--headless --once --json', () => {
 				event => event.type === 'agent_start' && event.agent === 'trading',
 			),
 		).toBe(false);
-		expect(events.at(-1)).toMatchObject({
+		expect(cycleEnd(events)).toMatchObject({
 			type: 'cycle_end',
 			halted: true,
 			results: {risk: 'halted', trading: 'skipped'},
@@ -247,7 +253,7 @@ describe('--headless --once --json', () => {
 		expect(events.filter(event => event.type === 'agent_retry')).toHaveLength(
 			1,
 		);
-		expect(events.at(-1)).toMatchObject({
+		expect(cycleEnd(events)).toMatchObject({
 			type: 'cycle_end',
 			halted: true,
 			results: {risk: 'failed', trading: 'skipped'},
@@ -267,11 +273,32 @@ describe('text mode', () => {
 		});
 		const result = await runCli(['--headless', '--once', '--config', file]);
 		expect(result.exitCode).toBe(0);
-		const lines = result.stdout.split('\n');
-		expect(lines.every(line => /^\d\d:\d\d:\d\d /.test(line))).toBe(true);
-		expect(result.stdout).toMatch(/── cycle 1 started/);
-		expect(result.stdout).toMatch(/risk: ✓ success in \d+\.\ds/);
-		expect(result.stdout).toMatch(/── cycle 1 done in .*: 1 success/);
+		const [events = '', dashboard = ''] = result.stdout.split(
+			/^(?==+\nORCHESTRATOR DASHBOARD)/m,
+		);
+		expect(
+			events
+				.trimEnd()
+				.split('\n')
+				.every(line => /^\d\d:\d\d:\d\d /.test(line)),
+		).toBe(true);
+		expect(events).toMatch(/── cycle 1 started/);
+		expect(events).toMatch(/risk: ✓ success in \d+\.\ds/);
+		expect(events).toMatch(/── cycle 1 done in .*: 1 success/);
+		expect(events).toMatch(/metrics: .*metrics_\d{8}_\d{6}\.json/);
+		expect(dashboard).toMatch(/Total Cycles: +1/);
+		expect(dashboard).toMatch(/risk +✓ success/);
+		expect(dashboard).toMatch(/risk +● HEALTHY +Success: 100\.0%/);
+	});
+
+	test('enableMonitoring: false prints no dashboard', async () => {
+		const {file} = writeConfig({
+			orchestrator: {enableMonitoring: false},
+			agents: {risk: {command: node('sleep.mjs', '10'), enabled: true}},
+		});
+		const result = await runCli(['--headless', '--once', '--config', file]);
+		expect(result.exitCode).toBe(0);
+		expect(result.stdout).not.toMatch(/DASHBOARD/);
 	});
 });
 
@@ -468,7 +495,7 @@ describe('signals', () => {
 				3000,
 				'grandchild to end',
 			);
-			expect(jsonLines(result.stdout).at(-1)).toMatchObject({
+			expect(cycleEnd(jsonLines(result.stdout))).toMatchObject({
 				type: 'cycle_end',
 				results: {hang: 'cancelled', stubborn: 'cancelled'},
 			});

@@ -1,0 +1,105 @@
+import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs';
+import {hostname} from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import lockfile from 'proper-lockfile';
+import {ConfigError} from '../config/config-error.js';
+
+export type EngineLock = {
+	readonly release: () => Promise<void>;
+	/** Set when a lock left by a process that is gone was taken over. */
+	readonly warning: string | undefined;
+};
+
+type Owner = {
+	readonly pid: number;
+	readonly host: string;
+	readonly since: string;
+};
+
+const ownerFile = 'owner.json';
+
+/**
+Makes this process the one engine of a metrics folder: two engines on one config would place
+every order twice. The lock is proper-lockfile's (an atomic mkdir, refreshed while we live, stale
+after 10 s without a refresh); inside it we note our pid, so that a second engine can name the
+holder, and can take over at once from a holder that is gone (killed with SIGKILL) instead of
+waiting for the lock to go stale.
+*/
+export async function acquireEngineLock(folder: string): Promise<EngineLock> {
+	mkdirSync(folder, {recursive: true});
+	const lockPath = path.join(folder, 'moondev.lock');
+	const options = {
+		lockfilePath: lockPath,
+		realpath: false,
+		stale: 10_000,
+		update: 2000,
+		// Losing the lock (its folder removed, a frozen clock) must not crash the engine mid-cycle.
+		onCompromised() {
+			// Nothing to do: the next start re-checks ownership.
+		},
+	};
+
+	let warning: string | undefined;
+	let release: () => Promise<void>;
+	try {
+		release = await lockfile.lock(folder, options);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
+			throw error;
+		}
+
+		// No owner yet: another engine is between taking the lock and writing its pid.
+		const owner = readOwner(lockPath);
+		if (!owner || isAlive(owner)) {
+			const holder = owner
+				? `pid ${owner.pid} (since ${owner.since})`
+				: 'another process, starting';
+			throw new ConfigError(
+				`${folder}: already in use by moondev-tui ${holder}; two engines would place every order twice. Stop it first, or use --metrics-dir.`,
+			);
+		}
+
+		warning = `took over the lock of ${folder} from pid ${owner.pid}, which is gone`;
+		rmSync(lockPath, {recursive: true, force: true});
+		release = await lockfile.lock(folder, options);
+	}
+
+	const owner: Owner = {
+		pid: process.pid,
+		host: hostname(),
+		since: new Date().toISOString(),
+	};
+	writeFileSync(path.join(lockPath, ownerFile), JSON.stringify(owner));
+	return {
+		warning,
+		async release() {
+			rmSync(path.join(lockPath, ownerFile), {force: true});
+			await release().catch(() => undefined);
+		},
+	};
+}
+
+function readOwner(lockPath: string): Owner | undefined {
+	try {
+		return JSON.parse(
+			readFileSync(path.join(lockPath, ownerFile), 'utf8'),
+		) as Owner;
+	} catch {
+		return undefined;
+	}
+}
+
+/** Whether the owner still runs; one on another host (a shared folder) is taken as alive. */
+function isAlive(owner: Owner): boolean {
+	if (owner.host !== hostname()) {
+		return true;
+	}
+
+	try {
+		process.kill(owner.pid, 0);
+		return true;
+	} catch (error) {
+		return (error as NodeJS.ErrnoException).code === 'EPERM';
+	}
+}

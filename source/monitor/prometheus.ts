@@ -1,0 +1,147 @@
+import type {HealthStatus} from '../engine/skip-rules.js';
+import type {CycleMetrics} from './metrics-file.js';
+
+const healthStatuses: readonly HealthStatus[] = [
+	'healthy',
+	'degraded',
+	'unhealthy',
+	'unknown',
+];
+
+/**
+The same figures as the metrics file in the Prometheus text exposition format (0.0.4), for
+node_exporter's textfile collector: counters per agent, health as one 0/1 gauge per status, the
+cycle's figures, and the agents' custom metrics.
+*/
+export function formatPrometheus(
+	metrics: CycleMetrics,
+	extra: {readonly halts: number},
+): string {
+	const lines: string[] = [];
+	const family = (
+		name: string,
+		type: 'counter' | 'gauge',
+		help: string,
+		samples: Array<[labels: Record<string, string>, value: number]>,
+	) => {
+		lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+		for (const [labels, value] of samples) {
+			lines.push(`${name}${formatLabels(labels)} ${formatValue(value)}`);
+		}
+	};
+
+	const agents = Object.entries(metrics.agents);
+	family(
+		'moondev_agent_executions_total',
+		'counter',
+		'Counted runs of the agent (skipped, disabled and cancelled runs are not counted).',
+		agents.map(([agent, summary]) => [{agent}, summary.executions]),
+	);
+	family(
+		'moondev_agent_failures_total',
+		'counter',
+		'Runs of the agent that failed or timed out after their retries.',
+		agents.map(([agent, summary]) => [{agent}, summary.failures]),
+	);
+	family(
+		'moondev_agent_retries_total',
+		'counter',
+		'Retries of the agent.',
+		agents.map(([agent, summary]) => [{agent}, summary.total_retries]),
+	);
+	family(
+		'moondev_agent_consecutive_failures',
+		'gauge',
+		'Failed runs of the agent in a row, up to now.',
+		agents.map(([agent, summary]) => [{agent}, summary.consecutive_failures]),
+	);
+	family(
+		'moondev_agent_last_duration_seconds',
+		'gauge',
+		'Duration of the agent in the last cycle, retries included.',
+		Object.entries(metrics.cycle).map(([agent, entry]) => [
+			{agent},
+			entry.duration_seconds,
+		]),
+	);
+	family(
+		'moondev_agent_health',
+		'gauge',
+		'1 for the agent health status it has, 0 for the others.',
+		agents.flatMap(([agent, summary]) =>
+			healthStatuses.map(
+				status =>
+					[{agent, status}, summary.health_status === status ? 1 : 0] as [
+						Record<string, string>,
+						number,
+					],
+			),
+		),
+	);
+	family('moondev_cycles_total', 'counter', 'Cycles run.', [
+		[{}, metrics.total_cycles],
+	]);
+	family(
+		'moondev_halts_total',
+		'counter',
+		'Cycles halted by a critical agent.',
+		[[{}, extra.halts]],
+	);
+	family(
+		'moondev_last_cycle_duration_seconds',
+		'gauge',
+		'Duration of the last cycle.',
+		[[{}, metrics.cycle_duration_seconds]],
+	);
+	family(
+		'moondev_last_cycle_halted',
+		'gauge',
+		'1 if the last cycle was halted.',
+		[[{}, metrics.halted ? 1 : 0]],
+	);
+	family(
+		'moondev_last_cycle_timestamp_seconds',
+		'gauge',
+		'When the last cycle ended (Unix time).',
+		[[{}, Date.parse(metrics.cycle_end) / 1000]],
+	);
+	family(
+		'moondev_custom_metric',
+		'gauge',
+		'Metrics the agents reported in the last cycle (::moondev:: metric lines).',
+		Object.entries(metrics.custom_metrics).map(([key, value]) => {
+			const dot = key.indexOf('.');
+			return [{agent: key.slice(0, dot), name: key.slice(dot + 1)}, value];
+		}),
+	);
+	return `${lines.join('\n')}\n`;
+}
+
+function formatLabels(labels: Record<string, string>): string {
+	const entries = Object.entries(labels);
+	if (entries.length === 0) {
+		return '';
+	}
+
+	return `{${entries.map(([key, value]) => `${key}="${escapeLabel(value)}"`).join(',')}}`;
+}
+
+/** Backslash, double quote and newline are the three characters a label value must escape. */
+function escapeLabel(value: string): string {
+	return value
+		.replaceAll('\\', '\\\\')
+		.replaceAll('"', String.raw`\"`)
+		.replaceAll('\n', String.raw`\n`);
+}
+
+function formatValue(value: number): string {
+	if (Number.isNaN(value)) {
+		return 'NaN';
+	}
+
+	if (!Number.isFinite(value)) {
+		return value > 0 ? '+Inf' : '-Inf';
+	}
+
+	return String(value);
+}
