@@ -1,10 +1,11 @@
 import {Buffer} from 'node:buffer';
 import {
 	createWriteStream,
+	fstatSync,
+	openSync,
 	mkdirSync,
 	renameSync,
 	rmSync,
-	statSync,
 	type WriteStream,
 } from 'node:fs';
 import path from 'node:path';
@@ -43,7 +44,8 @@ export type AgentLogs = {
 const keptRotations = 2;
 
 type OpenLog = {
-	stream: WriteStream;
+	/** Undefined once the log failed: nothing more is written to it. */
+	stream: WriteStream | undefined;
 	bytes: number;
 	dropped: number;
 	failed: boolean;
@@ -71,21 +73,28 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 
 	const open = (agent: string): OpenLog => {
 		const file = pathOf(agent);
+		let stream: WriteStream;
 		let bytes = 0;
 		try {
 			mkdirSync(options.folder, {recursive: true});
-			bytes = statSync(file, {throwIfNoEntry: false})?.size ?? 0;
-		} catch {
-			// The stream's own error reports it.
+			// Opened now, not on the next tick, so that a rotation can rename it right away.
+			const fd = openSync(file, 'a');
+			bytes = fstatSync(fd).size;
+			stream = createWriteStream('', {fd});
+		} catch (error) {
+			const log: OpenLog = {
+				stream: undefined,
+				bytes,
+				dropped: 0,
+				failed: false,
+			};
+			fail(agent, log, error as Error);
+			logs.set(agent, log);
+			return log;
 		}
 
-		const log: OpenLog = {
-			stream: createWriteStream(file, {flags: 'a'}),
-			bytes,
-			dropped: 0,
-			failed: false,
-		};
-		log.stream.on('error', error => {
+		const log: OpenLog = {stream, bytes, dropped: 0, failed: false};
+		stream.on('error', error => {
 			fail(agent, log, error);
 		});
 		logs.set(agent, log);
@@ -95,18 +104,19 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 	const rotate = (agent: string, log: OpenLog): OpenLog => {
 		const file = pathOf(agent);
 		// The old stream finishes writing into the renamed file: renaming does not move an open fd.
-		closing.push(endStream(log.stream));
-		try {
-			for (let index = keptRotations; index >= 1; index--) {
-				const from = index === 1 ? file : `${file}.${index - 1}`;
-				if (index === keptRotations) {
-					rmSync(`${file}.${index}`, {force: true});
-				}
+		if (log.stream) {
+			closing.push(endStream(log.stream));
+		}
 
+		// File.1 → file.2 (the oldest goes), then file → file.1; a missing one is skipped.
+		rmSync(`${file}.${keptRotations}`, {force: true});
+		for (let index = keptRotations; index >= 1; index--) {
+			const from = index === 1 ? file : `${file}.${index - 1}`;
+			try {
 				renameSync(from, `${file}.${index}`);
+			} catch {
+				// Not there yet.
 			}
-		} catch {
-			// A missing older rotation is fine; the new log starts anyway.
 		}
 
 		logs.delete(agent);
@@ -115,15 +125,16 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 
 	const append = (agent: string, text: string) => {
 		let log = logs.get(agent) ?? open(agent);
-		if (log.failed) {
-			return;
-		}
-
-		if (log.bytes >= maxBytes) {
+		if (log.bytes >= maxBytes && !log.failed) {
 			log = rotate(agent, log);
 		}
 
-		if (log.stream.writableLength > maxPendingBytes) {
+		const {stream} = log;
+		if (!stream || log.failed) {
+			return;
+		}
+
+		if (stream.writableLength > maxPendingBytes) {
 			log.dropped += countLines(text);
 			return;
 		}
@@ -131,11 +142,11 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 		if (log.dropped > 0) {
 			const note = `[moondev-tui: ${log.dropped} lines dropped: the disk fell behind]\n`;
 			log.dropped = 0;
-			log.stream.write(note);
+			stream.write(note);
 			log.bytes += note.length;
 		}
 
-		log.stream.write(text);
+		stream.write(text);
 		log.bytes += Buffer.byteLength(text);
 	};
 
@@ -157,7 +168,9 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 		},
 		async close() {
 			for (const log of logs.values()) {
-				closing.push(endStream(log.stream));
+				if (log.stream) {
+					closing.push(endStream(log.stream));
+				}
 			}
 
 			logs.clear();
