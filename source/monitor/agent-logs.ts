@@ -24,11 +24,13 @@ export type AgentLogsOptions = {
 };
 
 export type AgentLogs = {
-	/** The header line of an attempt. */
+	/** The header line of an attempt, written with its first line of output (none without output). */
 	readonly startAttempt: (
 		agent: string,
 		header: {cycle: number; attempt: number; time: string},
 	) => void;
+	/** The agent is done for this cycle: its log is closed, so idle agents hold no file open. */
+	readonly finish: (agent: string) => void;
 	/** Log lines as they come, stdout and stderr in the order they were read. */
 	readonly write: (
 		agent: string,
@@ -61,6 +63,7 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 	const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
 	const maxPendingBytes = options.maxPendingBytes ?? 8 * 1024 * 1024;
 	const logs = new Map<string, OpenLog>();
+	const pendingHeaders = new Map<string, string>();
 	const closing: Array<Promise<void>> = [];
 	const pathOf = (agent: string) => path.join(options.folder, `${agent}.log`);
 
@@ -153,9 +156,27 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 	return {
 		pathOf,
 		startAttempt(agent, {cycle, attempt, time}) {
-			append(agent, `──── cycle ${cycle}, attempt ${attempt}, ${time} ────\n`);
+			pendingHeaders.set(
+				agent,
+				`──── cycle ${cycle}, attempt ${attempt}, ${time} ────\n`,
+			);
+		},
+		finish(agent) {
+			pendingHeaders.delete(agent);
+			const log = logs.get(agent);
+			if (log?.stream) {
+				closing.push(endStream(log.stream));
+			}
+
+			logs.delete(agent);
 		},
 		write(agent, lines, stream) {
+			const header = pendingHeaders.get(agent);
+			if (header !== undefined) {
+				pendingHeaders.delete(agent);
+				append(agent, header);
+			}
+
 			let text = `${lines.join('\n')}\n`;
 			if (text.includes('\u001B')) {
 				text = stripVTControlCharacters(text);

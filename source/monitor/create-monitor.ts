@@ -431,6 +431,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				}
 
 				case 'agent_end': {
+					logs.finish(event.agent);
 					entries.set(event.agent, {
 						status: event.status,
 						phase: phaseOf.get(event.agent) ?? null,
