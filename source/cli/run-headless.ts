@@ -1,16 +1,9 @@
-import {ConfigError} from '../config/config-error.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
-import {systemClock} from '../engine/clock.js';
-import {createEngine} from '../engine/create-engine.js';
-import {createEventBus} from '../engine/event-bus.js';
 import {formatDashboard} from '../headless/dashboard.js';
 import {createJsonPrinter} from '../headless/json-printer.js';
 import {createTextPrinter} from '../headless/text-printer.js';
-import {createMonitor} from '../monitor/create-monitor.js';
-import {acquireEngineLock, type EngineLock} from '../monitor/engine-lock.js';
-import {loadState} from '../monitor/state-file.js';
-import {runAgent} from '../runner/run-agent.js';
 import {exitCodeOf, exitCodes} from './exit-codes.js';
+import {openSession} from './open-session.js';
 import {createLineWriters} from './output.js';
 import {handleInterruptions} from './signals.js';
 
@@ -18,6 +11,8 @@ export type HeadlessOptions = {
 	readonly config: ResolvedConfig;
 	readonly json: boolean;
 	readonly once: boolean;
+	/** `--agents` was given (it wins over saved toggles). */
+	readonly agentsFlag: boolean;
 };
 
 /**
@@ -29,45 +24,10 @@ export async function runHeadless({
 	config,
 	json,
 	once,
+	agentsFlag,
 }: HeadlessOptions): Promise<number> {
-	const folder = config.orchestrator.metricsExportDir;
-	const bus = createEventBus();
-	const warnings = [
-		...config.warnings.map(warning => `${config.displayName}: ${warning}`),
-	];
-
-	// One engine per metrics folder; a folder that cannot be written is an alert, not a stop.
-	let lock: EngineLock | undefined;
-	try {
-		lock = await acquireEngineLock(folder);
-		if (lock.warning) {
-			warnings.push(lock.warning);
-		}
-	} catch (error) {
-		if (error instanceof ConfigError) {
-			throw error;
-		}
-
-		warnings.push(
-			`metrics folder ${folder} cannot be written (${(error as Error).message}); running without the one-engine lock`,
-		);
-	}
-
-	const {state, warning: stateWarning} = loadState(folder);
-	if (stateWarning) {
-		warnings.push(stateWarning);
-	}
-
-	const monitor = createMonitor({config, emit: bus.emit, initialState: state});
-	const engine = createEngine({
-		config,
-		runAgent,
-		clock: systemClock,
-		emit: bus.emit,
-		healthOf: monitor.healthOf,
-		firstCycle: monitor.nextCycle(),
-		onLines: monitor.onLines,
-	});
+	const session = await openSession({config, agentsFlag});
+	const {bus, engine, monitor} = session;
 	const writers = createLineWriters(() => {
 		void engine.stop();
 	});
@@ -88,15 +48,7 @@ export async function runHeadless({
 					},
 				}),
 	);
-	bus.listen(monitor.listen);
-	for (const warning of warnings) {
-		bus.emit({
-			type: 'alert',
-			time: new Date().toISOString(),
-			level: 'warning',
-			message: warning,
-		});
-	}
+	session.announceWarnings();
 
 	const interruption = handleInterruptions(() => {
 		void engine.stop();
@@ -111,7 +63,6 @@ export async function runHeadless({
 		return once && outcome ? exitCodeOf(outcome) : exitCodes.ok;
 	} finally {
 		interruption.dispose();
-		await monitor.close();
-		await lock?.release();
+		await session.close();
 	}
 }

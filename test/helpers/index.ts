@@ -137,7 +137,8 @@ export async function runCli(
 ) {
 	return execa(process.execPath, [cliPath, ...args], {
 		cwd: options.cwd ?? repoRoot,
-		env: {...options.env},
+		// The user's saved toggles (conf, under XDG_CONFIG_HOME) must not leak into tests.
+		env: {XDG_CONFIG_HOME: temporaryDirectory(), ...options.env},
 		reject: false,
 		timeout: options.timeout ?? 30_000,
 		stdin: 'ignore',
