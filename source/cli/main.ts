@@ -98,5 +98,10 @@ async function dispatch(
 	}
 
 	// Until the TUI lands (issue 5), a terminal gets the headless text output too.
-	return runHeadless({config, json: flags.json, once: flags.once, agentsFlag: flags.agents !== undefined});
+	return runHeadless({
+		config,
+		json: flags.json,
+		once: flags.once,
+		agentsFlag: flags.agents !== undefined,
+	});
 }
