@@ -17,6 +17,9 @@ const config: FlatXoConfig = [
 			'@typescript-eslint/no-unsafe-type-assertion': 'off',
 			// A switch over an event union is one decision, however many cases it has.
 			complexity: 'off',
+			// The automatic JSX runtime (react-jsx) needs no React in scope.
+			'react/react-in-jsx-scope': 'off',
+			'react/jsx-uses-react': 'off',
 			// The contract's JSON says null ("error": null), and TypeScript types say it back.
 			'unicorn/no-null': 'off',
 		},

@@ -1,7 +1,11 @@
 // Bundles the CLI into dist/: start-up is most of a short run's cost, and one bundle loads in a
 // third of the time of the same modules unbundled. The TUI (React, Ink) is a separate chunk that
 // the headless path never loads.
+import {rmSync} from 'node:fs';
 import {build} from 'esbuild';
+
+// A clean dist/: chunk names change with their content, and stale ones would pile up.
+rmSync('dist', {recursive: true, force: true});
 
 await build({
 	entryPoints: {cli: 'cli.tsx'},
@@ -12,6 +16,8 @@ await build({
 	platform: 'node',
 	// Jsonc-parser's "main" is a UMD build that esbuild cannot follow; its "module" is plain ESM.
 	mainFields: ['module', 'main'],
+	// Ink loads it only when DEV=true, for React DevTools; it is not a dependency.
+	external: ['react-devtools-core'],
 	target: 'node20',
 	jsx: 'automatic',
 	sourcemap: 'linked',

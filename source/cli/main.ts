@@ -61,15 +61,6 @@ async function dispatch(
 		throw new ConfigError(`unexpected argument "${extra[0]}" (see --help)`);
 	}
 
-	if (
-		flags.json &&
-		!flags.headless &&
-		command === undefined &&
-		process.stdout.isTTY
-	) {
-		throw new ConfigError('--json: goes with --headless');
-	}
-
 	if (command === 'init') {
 		const file = initConfig({
 			cwd: process.cwd(),
@@ -97,11 +88,19 @@ async function dispatch(
 		return runOneAgent({config, name: rest[0], json: flags.json});
 	}
 
-	// Until the TUI lands (issue 5), a terminal gets the headless text output too.
-	return runHeadless({
-		config,
-		json: flags.json,
-		once: flags.once,
-		agentsFlag: flags.agents !== undefined,
-	});
+	const agentsFlag = flags.agents !== undefined;
+	// The TUI needs a terminal both ways; --once and --json are for scripts, so they run headless.
+	const useTui =
+		!flags.headless &&
+		!flags.once &&
+		!flags.json &&
+		process.stdout.isTTY &&
+		process.stdin.isTTY;
+	if (useTui) {
+		// Loaded only here: the headless path never pays for React and Ink.
+		const {runTui} = await import('../ui/run-tui.js');
+		return runTui({config, agentsFlag});
+	}
+
+	return runHeadless({config, json: flags.json, once: flags.once, agentsFlag});
 }

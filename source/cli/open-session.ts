@@ -49,7 +49,14 @@ export async function openSession({
 	// One engine per metrics folder; a folder that cannot be written is an alert, not a stop.
 	let lock: EngineLock | undefined;
 	try {
-		lock = await acquireEngineLock(folder);
+		lock = await acquireEngineLock(folder, error => {
+			bus.emit({
+				type: 'alert',
+				time: new Date().toISOString(),
+				level: 'critical',
+				message: `lost the lock of ${folder} (${error.message}): another engine may start on it`,
+			});
+		});
 		if (lock.warning) {
 			warnings.push(lock.warning);
 		}

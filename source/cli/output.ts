@@ -1,8 +1,12 @@
 import process from 'node:process';
 
+/** Unwritten output past which lines are dropped rather than held in memory. */
+const maxPendingBytes = 4 * 1024 * 1024;
+
 /**
-Line writers for stdout and stderr. A closed pipe (`moondev-tui --json | head`) calls `onClosed`
-once, instead of crashing on EPIPE.
+Line writers for stdout and stderr. A reader that stops (`| head`: EPIPE) or a full disk calls
+`onClosed` once instead of crashing; a reader that is only slow gets lines dropped past 4 MB of
+backlog, counted and said on stderr, instead of memory growing without bound.
 */
 export function createLineWriters(onClosed: () => void) {
 	let closed = false;
@@ -13,26 +17,30 @@ export function createLineWriters(onClosed: () => void) {
 		}
 	};
 
-	for (const stream of [process.stdout, process.stderr]) {
-		stream.on('error', (error: NodeJS.ErrnoException) => {
-			if (error.code === 'EPIPE') {
-				close();
-			} else {
-				throw error;
+	const writer = (stream: NodeJS.WriteStream) => {
+		let dropped = 0;
+		stream.on('error', close);
+		stream.on('drain', () => {
+			if (dropped > 0 && !closed) {
+				process.stderr.write(
+					`moondev-tui: ${dropped} output lines dropped: the reader fell behind\n`,
+				);
+				dropped = 0;
 			}
 		});
-	}
+		return (line: string) => {
+			if (closed) {
+				return;
+			}
 
-	return {
-		out(line: string) {
-			if (!closed) {
-				process.stdout.write(`${line}\n`);
+			if (stream.writableLength > maxPendingBytes) {
+				dropped++;
+				return;
 			}
-		},
-		err(line: string) {
-			if (!closed) {
-				process.stderr.write(`${line}\n`);
-			}
-		},
+
+			stream.write(`${line}\n`);
+		};
 	};
+
+	return {out: writer(process.stdout), err: writer(process.stderr)};
 }

@@ -7,6 +7,7 @@ import {runAttempts} from '../engine/run-attempts.js';
 import {createJsonPrinter} from '../headless/json-printer.js';
 import {createTextPrinter} from '../headless/text-printer.js';
 import {runAgent} from '../runner/run-agent.js';
+import {plural} from '../util/format.js';
 import {exitCodes} from './exit-codes.js';
 import {createLineWriters} from './output.js';
 import {handleInterruptions} from './signals.js';
@@ -78,13 +79,24 @@ export async function runOneAgent(options: {
 			return interrupted;
 		}
 
-		if (outcome.haltReason !== undefined) {
+		// As in a cycle (§2, exit 3): a critical agent halts by asking, or by failing its retries.
+		const failedCritical =
+			agent.critical &&
+			agent.onFailure === 'halt' &&
+			outcome.status !== 'success' &&
+			outcome.status !== 'halted';
+		const haltReason =
+			outcome.haltReason ??
+			(failedCritical
+				? `${agent.name} ${outcome.status} after ${plural(outcome.attempts, 'attempt')}: ${outcome.error ?? outcome.status}`
+				: undefined);
+		if (haltReason !== undefined) {
 			bus.emit({
 				type: 'halt',
 				time: new Date().toISOString(),
 				cycle: 0,
 				agent: agent.name,
-				reason: outcome.haltReason,
+				reason: haltReason,
 			});
 			return exitCodes.halted;
 		}

@@ -269,6 +269,11 @@ function resolveConfig(
 
 	const placed = new Set(phases.flatMap(phase => phase.agents));
 	for (const agent of agents) {
+		if (agent.critical && !placed.has(agent.name)) {
+			// A risk check that never runs would let every cycle trade unchecked.
+			throw fail('phases', `critical agent "${agent.name}" is in no phase`);
+		}
+
 		if (agent.enabled && !placed.has(agent.name)) {
 			warnings.push(
 				`agents.${agent.name}: enabled but in no phase, so it never runs`,

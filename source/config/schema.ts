@@ -150,8 +150,9 @@ export const agentSchema = described(
 		timeout: z.optional(described(positiveNumber(), 'Seconds per attempt.')),
 		env: z.optional(
 			described(
-				z.record(z.string(), z.string({error: expected('a string value')}), {
-					error: expected('an object of strings'),
+				// Env values are secrets: these messages never quote what was written.
+				z.record(z.string(), z.string({error: 'expected a string value'}), {
+					error: 'expected an object of strings',
 				}),
 				'Variables added to the inherited environment, after the env files.',
 			),

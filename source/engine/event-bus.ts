@@ -1,3 +1,4 @@
+import process from 'node:process';
 import type {EngineEvent} from './events.js';
 
 export type Listener = (event: EngineEvent) => void;
@@ -13,10 +14,27 @@ The one stream of events with several listeners. An event emitted by a listener 
 being delivered (an alert raised by a rule) is delivered after it, so every listener sees the
 cause before its consequence.
 */
-export function createEventBus(): EventBus {
+export function createEventBus(
+	options: {
+		/** Called when a listener throws; the other listeners still get the event. */
+		readonly onListenerError?: (error: unknown) => void;
+	} = {},
+): EventBus {
 	const listeners: Listener[] = [];
 	const queue: EngineEvent[] = [];
+	const failed = new Set<Listener>();
 	let delivering = false;
+	// One listener's bug (a printer, a file write) must not stop the engine mid-cycle.
+	const deliver = (listener: Listener, event: EngineEvent) => {
+		try {
+			listener(event);
+		} catch (error) {
+			if (!failed.has(listener)) {
+				failed.add(listener);
+				(options.onListenerError ?? reportListenerError)(error);
+			}
+		}
+	};
 
 	return {
 		emit(event) {
@@ -29,7 +47,7 @@ export function createEventBus(): EventBus {
 			try {
 				for (let next = queue.shift(); next; next = queue.shift()) {
 					for (const listener of listeners) {
-						listener(next);
+						deliver(listener, next);
 					}
 				}
 			} finally {
@@ -47,4 +65,12 @@ export function createEventBus(): EventBus {
 			};
 		},
 	};
+}
+
+function reportListenerError(error: unknown): void {
+	const text =
+		error instanceof Error ? (error.stack ?? error.message) : String(error);
+	process.stderr.write(
+		`moondev-tui: an event listener failed (reported once): ${text}\n`,
+	);
 }

@@ -173,6 +173,18 @@ export type ScheduleEvent = {
 	readonly forced: boolean;
 };
 
+/** An agent's health changed or is first known (the monitoring half computes it). */
+export type AgentHealthEvent = {
+	readonly type: 'agent_health';
+	readonly time: string;
+	readonly agent: string;
+	readonly status: 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
+	/** Over the health window, in %. */
+	readonly success_rate: number | null;
+	/** Of its successful runs, in seconds: what an estimated progress bar is drawn against. */
+	readonly avg_duration_s: number | null;
+};
+
 /** The monitoring half has recorded a cycle: files written, the dashboard's figures ready. */
 export type CycleRecordedEvent = {
 	readonly type: 'cycle_recorded';
@@ -181,6 +193,7 @@ export type CycleRecordedEvent = {
 };
 
 export type InternalEvent =
+	| AgentHealthEvent
 	| AttemptEndEvent
 	| CycleRecordedEvent
 	| AgentOutputEvent

@@ -4,6 +4,7 @@ import {retryDelayMs} from './backoff.js';
 import type {Clock} from './clock.js';
 import type {AgentStatus, Emit} from './events.js';
 import type {OutputBatcher} from './output-batcher.js';
+import {createProtocolRelay} from './protocol-relay.js';
 
 /** What one agent's run in a cycle needs: everything is passed in, nothing is global. */
 export type AttemptsContext = {
@@ -58,6 +59,12 @@ export async function runAttempts(
 			agent: agent.name,
 			attempt,
 		});
+		const relay = createProtocolRelay({
+			emit,
+			now: clock.now,
+			cycle,
+			agent: agent.name,
+		});
 		// eslint-disable-next-line no-await-in-loop -- attempts are sequential by nature
 		const result = await context.runAgent({
 			agent: agent.name,
@@ -74,54 +81,13 @@ export async function runAttempts(
 			timeoutMs: timeoutSeconds * 1000,
 			killGraceMs: config.orchestrator.killGraceSeconds * 1000,
 			signal,
-			onMessage(message) {
-				switch (message.type) {
-					case 'progress': {
-						emit({
-							type: 'agent_progress',
-							time: iso(clock),
-							cycle,
-							agent: agent.name,
-							percent: message.percent,
-							message: message.message,
-						});
-						break;
-					}
-
-					case 'metric': {
-						emit({
-							type: 'agent_metric',
-							time: iso(clock),
-							cycle,
-							agent: agent.name,
-							name: message.name,
-							value: message.value,
-						});
-						break;
-					}
-
-					case 'alert': {
-						emit({
-							type: 'alert',
-							time: iso(clock),
-							level: message.level,
-							message: message.message,
-							agent: agent.name,
-						});
-						break;
-					}
-
-					case 'halt': {
-						// Read from the result once the attempt ends.
-						break;
-					}
-				}
-			},
+			onMessage: relay.onMessage,
 			onLines(lines, stream) {
 				context.output.push(agent.name, lines);
 				context.onLines?.(agent.name, lines, stream);
 			},
 		});
+		relay.flush();
 		context.output.flush(agent.name);
 		emit({
 			type: 'attempt_end',

@@ -73,6 +73,11 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 		return 'skipped';
 	};
 
+	const haltCycle = (agent: string, reason: string) => {
+		halt = {agent, reason};
+		emit({type: 'halt', time: iso(), cycle, agent, reason});
+	};
+
 	const runOne = async (
 		agent: ResolvedAgent,
 		phase: ResolvedPhase,
@@ -88,7 +93,13 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 			healthOf: context.healthOf,
 		});
 		if (reason) {
-			return skip(agent, reason);
+			skip(agent, reason);
+			// A risk check that could not run is no pass: nothing after it may trade.
+			if (agent.critical && agent.onFailure === 'halt' && !halt) {
+				haltCycle(agent.name, `${agent.name} could not run: ${reason}`);
+			}
+
+			return 'skipped';
 		}
 
 		const cancel = new AbortController();
@@ -117,8 +128,7 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 			const reason =
 				outcome.haltReason ??
 				`${agent.name} ${outcome.status === 'timeout' ? 'timed out' : outcome.status} after ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}: ${outcome.error ?? outcome.status}`;
-			halt = {agent: agent.name, reason};
-			emit({type: 'halt', time: iso(), cycle, agent: agent.name, reason});
+			haltCycle(agent.name, reason);
 		}
 
 		return outcome.status;

@@ -126,6 +126,7 @@ function formatEvent(
 		}
 
 		case 'attempt_end':
+		case 'agent_health':
 		case 'cycle_recorded':
 		case 'agent_output':
 		case 'agent_metric': {

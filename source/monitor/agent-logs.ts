@@ -64,7 +64,15 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 	const maxPendingBytes = options.maxPendingBytes ?? 8 * 1024 * 1024;
 	const logs = new Map<string, OpenLog>();
 	const pendingHeaders = new Map<string, string>();
-	const closing: Array<Promise<void>> = [];
+	// Streams still flushing; each leaves the set once closed, so it stays small however long we run.
+	const closing = new Set<Promise<void>>();
+	const closeLater = (stream: WriteStream) => {
+		const done = endStream(stream).finally(() => {
+			closing.delete(done);
+		});
+		closing.add(done);
+	};
+
 	const pathOf = (agent: string) => path.join(options.folder, `${agent}.log`);
 
 	const fail = (agent: string, log: OpenLog, error: Error) => {
@@ -108,11 +116,16 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 		const file = pathOf(agent);
 		// The old stream finishes writing into the renamed file: renaming does not move an open fd.
 		if (log.stream) {
-			closing.push(endStream(log.stream));
+			closeLater(log.stream);
 		}
 
 		// File.1 → file.2 (the oldest goes), then file → file.1; a missing one is skipped.
-		rmSync(`${file}.${keptRotations}`, {force: true});
+		try {
+			rmSync(`${file}.${keptRotations}`, {force: true});
+		} catch {
+			// The rename below replaces it anyway where it can.
+		}
+
 		for (let index = keptRotations; index >= 1; index--) {
 			const from = index === 1 ? file : `${file}.${index - 1}`;
 			try {
@@ -165,7 +178,7 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 			pendingHeaders.delete(agent);
 			const log = logs.get(agent);
 			if (log?.stream) {
-				closing.push(endStream(log.stream));
+				closeLater(log.stream);
 			}
 
 			logs.delete(agent);
@@ -190,7 +203,7 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 		async close() {
 			for (const log of logs.values()) {
 				if (log.stream) {
-					closing.push(endStream(log.stream));
+					closeLater(log.stream);
 				}
 			}
 

@@ -57,6 +57,8 @@ export type Monitor = {
 	readonly nextCycle: () => number;
 	/** Average duration of an agent's successful runs, for estimated progress bars. */
 	readonly averageDurationS: (agent: string) => number | undefined;
+	/** Emits every agent's health as known from the state file, for a fresh store. */
+	readonly announceHealth: () => void;
 	readonly lastReport: () => CycleReport | undefined;
 	readonly close: () => Promise<void>;
 };
@@ -169,9 +171,23 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		};
 		state = {...state, agents: {...state.agents, [agent]: after}};
 		ranThisCycle.add(agent);
+		emitHealth(agent);
 		if (healthOn) {
 			raiseHealthAlerts(agent, healthOfRecord(before), healthOfRecord(after));
 		}
+	};
+
+	/** Tells the store an agent's health, for its badge and its estimated progress bar. */
+	const emitHealth = (agent: string) => {
+		const health = healthOfRecord(recordOf(agent));
+		emit({
+			type: 'agent_health',
+			time: now(),
+			agent,
+			status: healthOn ? health.status : 'unknown',
+			success_rate: health.successRate ?? null,
+			avg_duration_s: health.avgDurationS ?? null,
+		});
 	};
 
 	const raiseHealthAlerts = (agent: string, before: Health, after: Health) => {
@@ -487,6 +503,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				case 'agent_toggle':
 				case 'schedule':
 				case 'metrics_exported':
+				case 'agent_health':
 				case 'cycle_recorded': {
 					break;
 				}
@@ -501,6 +518,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		nextCycle: () => state.totalCycles + 1,
 		averageDurationS: agent => healthOfRecord(recordOf(agent)).avgDurationS,
 		lastReport: () => report,
+		announceHealth() {
+			for (const agent of config.agents) {
+				emitHealth(agent.name);
+			}
+		},
 		close: async () => logs.close(),
 	};
 }

@@ -26,7 +26,11 @@ after 10 s without a refresh); inside it we note our pid, so that a second engin
 holder, and can take over at once from a holder that is gone (killed with SIGKILL) instead of
 waiting for the lock to go stale.
 */
-export async function acquireEngineLock(folder: string): Promise<EngineLock> {
+export async function acquireEngineLock(
+	folder: string,
+	/** Called if the lock is lost while running (removed, or its refresh failed). */
+	onCompromised: (error: Error) => void = () => undefined,
+): Promise<EngineLock> {
 	mkdirSync(folder, {recursive: true});
 	const lockPath = path.join(folder, 'moondev.lock');
 	const options = {
@@ -35,9 +39,7 @@ export async function acquireEngineLock(folder: string): Promise<EngineLock> {
 		stale: 10_000,
 		update: 2000,
 		// Losing the lock (its folder removed, a frozen clock) must not crash the engine mid-cycle.
-		onCompromised() {
-			// Nothing to do: the next start re-checks ownership.
-		},
+		onCompromised,
 	};
 
 	let warning: string | undefined;
@@ -62,7 +64,18 @@ export async function acquireEngineLock(folder: string): Promise<EngineLock> {
 
 		warning = `took over the lock of ${folder} from pid ${owner.pid}, which is gone`;
 		rmSync(lockPath, {recursive: true, force: true});
-		release = await lockfile.lock(folder, options);
+		try {
+			release = await lockfile.lock(folder, options);
+		} catch (retryError) {
+			// Another engine took the dead holder's place first: it owns the folder now.
+			if ((retryError as NodeJS.ErrnoException).code === 'ELOCKED') {
+				throw new ConfigError(
+					`${folder}: already in use by another moondev-tui, which has just taken it over; two engines would place every order twice.`,
+				);
+			}
+
+			throw retryError;
+		}
 	}
 
 	const owner: Owner = {

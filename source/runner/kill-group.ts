@@ -1,3 +1,4 @@
+import {readdirSync, readFileSync} from 'node:fs';
 import process from 'node:process';
 
 /*
@@ -27,14 +28,50 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
 	}
 }
 
-/** Whether any process of the group is still alive. */
+/**
+Whether any process of the group is still alive. A zombie does not count: where PID 1 does not
+reap orphans (some containers), a dead grandchild would otherwise keep its group "alive" and every
+kill would wait out its whole grace period.
+*/
 export function isGroupAlive(pid: number): boolean {
 	try {
 		process.kill(-pid, 0);
-		return true;
 	} catch (error) {
 		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
+
+	return hasLiveMember(pid);
+}
+
+/** Reads /proc (Linux) for a member of the group that is not a zombie; true where it cannot tell. */
+function hasLiveMember(pgid: number): boolean {
+	let entries: string[];
+	try {
+		entries = readdirSync('/proc');
+	} catch {
+		return true;
+	}
+
+	for (const entry of entries) {
+		if (!(entry[0]! >= '0' && entry[0]! <= '9')) {
+			continue;
+		}
+
+		let stat: string;
+		try {
+			stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+		} catch {
+			continue;
+		}
+
+		// "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ")".
+		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') {
+			return true;
+		}
+	}
+
+	return false;
 }
 
 /**

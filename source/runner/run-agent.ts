@@ -1,6 +1,7 @@
 import {existsSync} from 'node:fs';
 import {performance} from 'node:perf_hooks';
 import process from 'node:process';
+import {setTimeout as delay} from 'node:timers/promises';
 import type {Readable} from 'node:stream';
 import {execa} from 'execa';
 import type {AttemptStatus} from '../engine/events.js';
@@ -156,23 +157,30 @@ export const runAgent: RunAgent = async request => {
 	readLines(subprocess.stderr, 'stderr');
 
 	let stoppedBy: 'timeout' | 'cancelled' | undefined;
+	let killDeadline: number | undefined;
 	let killTimer: NodeJS.Timeout | undefined;
 	let drainTimer: NodeJS.Timeout | undefined;
 
-	/** SIGTERM to the group now, SIGKILL after the grace, then close whatever still holds a pipe. */
+	/** Closes the pipes, for when a process that left the group still holds them open. */
+	const drainAfter = (ms: number) => {
+		drainTimer ??= setTimeout(() => {
+			subprocess.stdout?.destroy();
+			subprocess.stderr?.destroy();
+		}, ms);
+	};
+
+	/** SIGTERM to the group now, SIGKILL once the grace has passed. */
 	const killGroup = () => {
-		if (pid === undefined || killTimer) {
+		if (pid === undefined || killDeadline !== undefined) {
 			return;
 		}
 
+		killDeadline = performance.now() + request.killGraceMs;
 		signalGroup(pid, 'SIGTERM');
 		killTimer = setTimeout(() => {
 			signalGroup(pid, 'SIGKILL');
-			drainTimer = setTimeout(() => {
-				subprocess.stdout?.destroy();
-				subprocess.stderr?.destroy();
-			}, streamDrainMs);
 		}, request.killGraceMs);
+		drainAfter(request.killGraceMs + streamDrainMs);
 	};
 
 	const stop = (reason: 'timeout' | 'cancelled') => {
@@ -191,18 +199,30 @@ export const runAgent: RunAgent = async request => {
 
 	subprocess.once('exit', () => {
 		clearTimeout(timeoutTimer);
-		// The agent is done; anything it left running in its group goes too.
+		// The agent is done; anything it left running in its group goes too, with the same grace.
 		if (pid !== undefined && isGroupAlive(pid)) {
 			killGroup();
 		}
+
+		// Whatever happens to the group, the pipes close in bounded time: a process that escaped
+		// the group (setsid) and keeps stdout open must not hang the cycle.
+		drainAfter(request.killGraceMs + streamDrainMs);
 	});
 
 	const result = await subprocess;
 	clearTimeout(timeoutTimer);
-	clearTimeout(killTimer);
 	clearTimeout(drainTimer);
 	request.signal?.removeEventListener('abort', onAbort);
 	if (pid !== undefined) {
+		// The leader may be gone while its group is still in its grace period: wait it out, so a
+		// worker under a wrapper (sh -c, npm run) gets its time to clean up.
+		const deadline = killDeadline ?? 0;
+		while (performance.now() < deadline && isGroupAlive(pid)) {
+			// eslint-disable-next-line no-await-in-loop -- polling the group, a few times at most
+			await delay(Math.min(50, Math.max(1, deadline - performance.now())));
+		}
+
+		clearTimeout(killTimer);
 		if (isGroupAlive(pid)) {
 			signalGroup(pid, 'SIGKILL');
 		}

@@ -3,6 +3,7 @@ import {recentLinesCapacity} from '../engine/output-batcher.js';
 import {
 	type AgentState,
 	type AppState,
+	type PhaseTiming,
 	alertsCapacity,
 	recentCyclesCapacity,
 } from './state.js';
@@ -45,17 +46,23 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 					haltReason: undefined,
 					haltedBy: undefined,
 					nextRunAt: undefined,
+					phases: [],
 				},
 			};
 		}
 
 		case 'phase_start': {
+			const at = Date.parse(event.time);
 			return {
 				...state,
 				cycle: {
 					...state.cycle,
 					phase: event.phase,
 					phaseIndex: state.phaseNames.indexOf(event.phase) + 1,
+					phases: [
+						...endPhases(state.cycle.phases, at),
+						{name: event.phase, startedAt: at, endedAt: undefined},
+					],
 				},
 			};
 		}
@@ -174,6 +181,7 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 					running: false,
 					phase: undefined,
 					endedAt: Date.parse(event.time),
+					phases: endPhases(state.cycle.phases, Date.parse(event.time)),
 					halted: event.halted,
 					recentDurationsMs: appendCapped(
 						state.cycle.recentDurationsMs,
@@ -197,12 +205,34 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 			};
 		}
 
+		case 'agent_health': {
+			return updateAgent(state, event.agent, agent => ({
+				...agent,
+				health: {
+					status: event.status,
+					successRate: event.success_rate ?? undefined,
+					avgDurationS: event.avg_duration_s ?? undefined,
+				},
+			}));
+		}
+
 		case 'attempt_end':
 		case 'cycle_recorded':
 		case 'metrics_exported': {
 			return state;
 		}
 	}
+}
+
+/** The phases with the open one closed at `at`. */
+function endPhases(
+	phases: readonly PhaseTiming[],
+	at: number,
+): readonly PhaseTiming[] {
+	const last = phases.at(-1);
+	return last && last.endedAt === undefined
+		? [...phases.slice(0, -1), {...last, endedAt: at}]
+		: phases;
 }
 
 function updateAgent(

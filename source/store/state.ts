@@ -31,6 +31,21 @@ export type AgentState = {
 	readonly totalLines: number;
 	readonly droppedLines: number;
 	readonly metrics: Readonly<Record<string, number>>;
+	readonly health: AgentHealth;
+};
+
+/** What the health badge shows; `avgDurationS` also drives the estimated progress bar. */
+export type AgentHealth = {
+	readonly status: 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
+	readonly successRate: number | undefined;
+	readonly avgDurationS: number | undefined;
+};
+
+/** One phase of the running or last cycle: the phase split of the timings panel. */
+export type PhaseTiming = {
+	readonly name: string;
+	readonly startedAt: number;
+	readonly endedAt: number | undefined;
 };
 
 export type CycleState = {
@@ -51,6 +66,8 @@ export type CycleState = {
 	readonly forced: boolean;
 	/** Durations of the latest cycles, oldest first. */
 	readonly recentDurationsMs: readonly number[];
+	/** The phases of the running or last cycle, in order. */
+	readonly phases: readonly PhaseTiming[];
 };
 
 export type AlertEntry = {
@@ -69,6 +86,12 @@ export type AppState = {
 	readonly cycle: CycleState;
 	/** The latest alerts, newest last. */
 	readonly alerts: readonly AlertEntry[];
+};
+
+const unknownHealth: AgentHealth = {
+	status: 'unknown',
+	successRate: undefined,
+	avgDurationS: undefined,
 };
 
 /** How many alerts and cycle durations the store keeps. */
@@ -109,6 +132,7 @@ export function createInitialState(
 			totalLines: 0,
 			droppedLines: 0,
 			metrics: {},
+			health: unknownHealth,
 		};
 	}
 
@@ -132,6 +156,7 @@ export function createInitialState(
 			paused: false,
 			forced: false,
 			recentDurationsMs: [],
+			phases: [],
 		},
 		alerts: [],
 	};

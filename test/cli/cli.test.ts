@@ -28,12 +28,12 @@ function writeConfig(
 	writeFileSync(
 		file,
 		JSON.stringify({
+			...raw,
 			orchestrator: {
 				killGraceSeconds: 1,
 				backoffBaseSeconds: 0.01,
 				...(raw.orchestrator as Record<string, unknown>),
 			},
-			...raw,
 		}),
 	);
 	for (const [name, text] of Object.entries(files)) {
@@ -446,6 +446,18 @@ describe('run <agent>', () => {
 			agent: 'risk',
 			reason: 'daily loss limit breached',
 		});
+	});
+
+	test('a critical agent that fails its retries exits 3, as it would halt a cycle', async () => {
+		const {file} = writeConfig({
+			orchestrator: {maxRetries: 1},
+			agents: {risk: {command: 'moondev-missing-agent', critical: true}},
+		});
+		const result = await runCli(['run', 'risk', '--config', file]);
+		expect(result.exitCode).toBe(3);
+		expect(result.stderr).toMatch(
+			/HALT cycle 0 by risk: risk failed after 2 attempts: cannot start: command not found/,
+		);
 	});
 
 	test('an unknown agent is a usage error', async () => {

@@ -341,3 +341,29 @@ test('moondev.schema.json is the one the loader schema makes (npm run schema)', 
 	) as unknown;
 	expect(committed).toEqual(configJsonSchema());
 });
+
+test('an env mistake never quotes the value: it may be a secret', () => {
+	const message = errorOf(() =>
+		load({agents: {a: {command: 'x', env: {SECRET_TOKEN: 1_234_567_890_123}}}}),
+	);
+	expect(message).toBe(
+		'moondev.json: agents.a.env.SECRET_TOKEN: expected a string value',
+	);
+	expect(
+		errorOf(() =>
+			load({agents: {a: {command: 'x', env: 'API_KEY=sk-secret'}}}),
+		),
+	).toBe('moondev.json: agents.a.env: expected an object of strings');
+});
+
+test('a critical agent in no custom phase is an error: trading would go unchecked', () => {
+	const message = errorOf(() =>
+		load({
+			agents: {risk: {command: 'x', critical: true}, trading: {command: 'x'}},
+			phases: [{name: 'p', agents: ['trading']}],
+		}),
+	);
+	expect(message).toBe(
+		'moondev.json: phases: critical agent "risk" is in no phase',
+	);
+});

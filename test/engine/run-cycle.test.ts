@@ -203,6 +203,27 @@ describe('halts', () => {
 		});
 	}
 
+	test('a critical agent that is skipped could not run: the cycle halts', async () => {
+		const raw = {
+			agents: {
+				prices: agent({critical: true, onFailure: 'continue', retries: 0}),
+				risk: agent({critical: true, dependsOn: ['prices']}),
+				trading: agent(),
+			},
+		};
+		const {runner, recorder, outcome} = await runOnce(raw, {
+			prices: ['failed'],
+		});
+		expect(runner.agentsRun()).toEqual(['prices']);
+		expect(recorder.ofType('halt')[0]?.reason).toBe(
+			'risk could not run: needs prices to succeed (failed)',
+		);
+		expect(outcome).toMatchObject({
+			halted: true,
+			results: {prices: 'failed', risk: 'skipped', trading: 'skipped'},
+		});
+	});
+
 	test('onFailure "continue" lets the cycle go on', async () => {
 		const {runner, outcome} = await runOnce(
 			{

@@ -1,7 +1,7 @@
 import {chmodSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
-import {describe, expect, test} from 'vitest';
+import {describe, expect, onTestFinished, test} from 'vitest';
 import type {ProtocolMessage} from '../../source/runner/parse-protocol-line.js';
 import {type RunAgentRequest, runAgent} from '../../source/runner/run-agent.js';
 import {
@@ -188,6 +188,50 @@ describe('timeouts and kills', () => {
 		expect(result.status).toBe('success');
 		const left = Number(readFileSync(pidFile, 'utf8'));
 		await waitFor(() => !isRunning(left), 3000, `left-behind ${left} to end`);
+	});
+
+	test('a worker under a wrapper gets its grace period on a timeout', async () => {
+		const done = path.join(temporaryDirectory(), 'done');
+		const result = await runAgent(
+			request(node('slow-cleanup-child.mjs', done, 'no'), {
+				timeoutMs: 300,
+				killGraceMs: 3000,
+			}),
+		);
+		expect(result.status).toBe('timeout');
+		expect(readFileSync(done, 'utf8')).toBe('cleaned up');
+	});
+
+	test('what an agent leaves running gets the grace period too', async () => {
+		const done = path.join(temporaryDirectory(), 'done');
+		const result = await runAgent(
+			request(node('slow-cleanup-child.mjs', done, 'yes'), {killGraceMs: 3000}),
+		);
+		expect(result.status).toBe('success');
+		expect(readFileSync(done, 'utf8')).toBe('cleaned up');
+	});
+
+	test('a process that left the group and holds stdout cannot hang the attempt', async () => {
+		const pidFile = path.join(temporaryDirectory(), 'escaped.pid');
+		onTestFinished(() => {
+			try {
+				process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+			} catch {
+				// Gone already.
+			}
+		});
+		const result = await runAgent(
+			request(
+				[
+					'sh',
+					'-c',
+					`setsid sleep 60 & echo $! > ${pidFile}; echo started; exit 0`,
+				],
+				{killGraceMs: 200, timeoutMs: 60_000},
+			),
+		);
+		expect(result).toMatchObject({status: 'success', exitCode: 0});
+		expect(result.durationMs).toBeLessThan(30_000);
 	});
 
 	test('cancelling kills the attempt', async () => {

@@ -1,0 +1,131 @@
+import {Box, Text, useInput} from 'ink';
+import {useCallback, useRef, useState} from 'react';
+import {useAppStore, useAppStoreApi} from '../store/store-context.js';
+import {AgentTable} from './agent-table.js';
+import {AlertsPanel} from './alerts-panel.js';
+import {CycleTimings} from './cycle-timings.js';
+import {Footer} from './footer.js';
+import {Header} from './header.js';
+import {HelpOverlay} from './help-overlay.js';
+import {useTerminalSize} from './hooks/use-terminal-size.js';
+import {
+	handleKey,
+	initialView,
+	type KeyPress,
+	type ViewState,
+} from './key-map.js';
+import {LogView} from './log-view.js';
+
+export type AppProps = {
+	/** Stops the engine, saves, restores the terminal and exits; `true` when the user confirmed. */
+	readonly onQuit: () => void;
+};
+
+/** The smallest terminal the layout is legible in. */
+export const minimumSize = {columns: 60, rows: 12} as const;
+
+/**
+The full-screen monitor: header, agents, cycle timings, alerts and the key footer; the log view
+and the help overlay replace the body. It reads the store and calls its actions, nothing else.
+*/
+export function App({onQuit}: AppProps) {
+	const {columns, rows} = useTerminalSize();
+	const store = useAppStoreApi();
+	const names = useAppStore(state => state.agentOrder);
+	// The view state lives in a ref as well, so that keys typed faster than a frame see each other.
+	const viewRef = useRef<ViewState>(initialView);
+	const [view, setView] = useState<ViewState>(initialView);
+	const page = Math.max(1, rows - 6);
+
+	const onKey = useCallback(
+		(input: string, key: KeyPress) => {
+			const state = store.getState();
+			const {view: next, command} = handleKey({
+				view: viewRef.current,
+				input,
+				key,
+				store: state,
+				page,
+			});
+			viewRef.current = next;
+			setView(next);
+			switch (command?.type) {
+				case 'quit': {
+					onQuit();
+					break;
+				}
+
+				case 'pause': {
+					state.togglePause();
+					break;
+				}
+
+				case 'force': {
+					state.forceCycle();
+					break;
+				}
+
+				case 'toggle': {
+					state.toggleAgent(command.agent);
+					break;
+				}
+
+				case 'cancel': {
+					state.cancelAgent(command.agent);
+					break;
+				}
+
+				case undefined: {
+					break;
+				}
+			}
+		},
+		[onQuit, page, store],
+	);
+	useInput(onKey);
+	const {mode, selected, logOffset, confirm} = view;
+	const selectedName = names[Math.min(selected, names.length - 1)] ?? '';
+
+	if (columns < minimumSize.columns || rows < minimumSize.rows) {
+		return (
+			<Text>
+				Terminal too small ({columns}×{rows + 1}); moondev-tui needs{' '}
+				{minimumSize.columns}×{minimumSize.rows + 1}. q quits.
+			</Text>
+		);
+	}
+
+	const prompt =
+		confirm?.kind === 'quit'
+			? 'A cycle is running: quit and kill its agents?'
+			: confirm?.kind === 'cancel'
+				? `Cancel ${confirm.agent}?`
+				: undefined;
+	const alertRows = Math.max(2, Math.min(6, rows - names.length - 8));
+	const tableHeight = Math.max(2, rows - alertRows - 6);
+	return (
+		<Box flexDirection="column" width={columns} height={rows}>
+			<Header />
+			<Box flexDirection="column" flexGrow={1} marginTop={1}>
+				{mode === 'help' ? <HelpOverlay /> : null}
+				{mode === 'log' ? (
+					<LogView agent={selectedName} offset={logOffset} height={rows - 4} />
+				) : null}
+				{mode === 'main' ? (
+					<>
+						<AgentTable
+							selected={selected}
+							width={columns}
+							height={tableHeight}
+						/>
+						<Box marginTop={1}>
+							<CycleTimings width={columns} />
+						</Box>
+						<AlertsPanel count={alertRows} />
+					</>
+				) : null}
+			</Box>
+			<Footer mode={mode === 'log' ? 'log' : 'main'} prompt={prompt} />
+		</Box>
+	);
+}

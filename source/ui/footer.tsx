@@ -1,0 +1,26 @@
+import {Text} from 'ink';
+
+export type FooterProps = {
+	readonly mode: 'main' | 'log';
+	/** A question waiting for y/n, shown instead of the keys. */
+	readonly prompt: string | undefined;
+};
+
+/** The keys of the current view, or the pending question. */
+export function Footer({mode, prompt}: FooterProps) {
+	if (prompt) {
+		return (
+			<Text bold color="yellow">
+				{prompt} (y/n)
+			</Text>
+		);
+	}
+
+	return (
+		<Text dimColor wrap="truncate">
+			{mode === 'log'
+				? '↑↓ scroll  PgUp/PgDn page  g/G top/follow  esc back  ? help  q quit'
+				: '↑↓/jk select  space on/off  p pause  f force  enter log  x cancel  ? help  q quit'}
+		</Text>
+	);
+}

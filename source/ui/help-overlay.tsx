@@ -1,0 +1,33 @@
+import {Box, Text} from 'ink';
+
+/** Every key, in one place. */
+export const keyHelp: ReadonlyArray<readonly [keys: string, what: string]> = [
+	['↑ ↓ / k j', 'select an agent (in the log view: scroll)'],
+	['space', 'enable or disable the selected agent (kept across restarts)'],
+	['p', 'pause or resume: the running cycle finishes, no new one starts'],
+	['f', 'force a cycle now (during a cycle: another right after it)'],
+	['enter / l', "open the selected agent's log"],
+	['PgUp PgDn', 'scroll the log a page'],
+	['g G', 'top / bottom of the log (G follows new lines)'],
+	['x', 'cancel the selected running agent (asks first)'],
+	['esc', 'back'],
+	['?', 'this help'],
+	['q', 'quit (asks first while a cycle runs)'],
+	['Ctrl-C', 'quit at once'],
+];
+
+/** The help overlay (`?`). */
+export function HelpOverlay() {
+	return (
+		<Box flexDirection="column" borderStyle="round" paddingX={1}>
+			<Text bold>Keys</Text>
+			{keyHelp.map(([keys, what]) => (
+				<Text key={keys}>
+					<Text bold>{keys.padEnd(12)}</Text>
+					<Text>{what}</Text>
+				</Text>
+			))}
+			<Text dimColor>esc or ? to close</Text>
+		</Box>
+	);
+}

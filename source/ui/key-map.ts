@@ -1,0 +1,168 @@
+import type {AppStore} from '../store/create-app-store.js';
+
+/** The view's own state: what the keys move. */
+export type ViewState = {
+	readonly mode: 'main' | 'log' | 'help';
+	readonly selected: number;
+	/** Lines scrolled up from the bottom of the log; 0 follows. */
+	readonly logOffset: number;
+	readonly confirm:
+		| {readonly kind: 'quit'}
+		| {readonly kind: 'cancel'; readonly agent: string}
+		| undefined;
+};
+
+export const initialView: ViewState = {
+	mode: 'main',
+	selected: 0,
+	logOffset: 0,
+	confirm: undefined,
+};
+
+/** The keys Ink reports that we use (Ink's `Key` has these and more). */
+export type KeyPress = {
+	readonly upArrow: boolean;
+	readonly downArrow: boolean;
+	readonly pageUp: boolean;
+	readonly pageDown: boolean;
+	readonly escape: boolean;
+	readonly return: boolean;
+	readonly ctrl: boolean;
+};
+
+/** One key press and what it is read against. */
+export type KeyInput = {
+	readonly view: ViewState;
+	readonly input: string;
+	readonly key: KeyPress;
+	/** The store as it is now. */
+	readonly store: Pick<AppStore, 'agentOrder' | 'agents' | 'cycle'>;
+	/** Lines in a page of the log view. */
+	readonly page: number;
+};
+
+/** What a key asks of the engine (through the store's actions) or of the app. */
+export type Command =
+	| {readonly type: 'toggle'; readonly agent: string}
+	| {readonly type: 'cancel'; readonly agent: string}
+	| {readonly type: 'pause'}
+	| {readonly type: 'force'}
+	| {readonly type: 'quit'};
+
+/**
+One key press: the next view state and the command to run, from the store's state as it is now.
+Pure, so that fast typing (j then space) acts on the agent the j selected, and so it is tested
+without a terminal.
+*/
+export function handleKey({view, input, key, store, page}: KeyInput): {
+	view: ViewState;
+	command?: Command;
+} {
+	const names = store.agentOrder;
+	const agent = names[Math.min(view.selected, names.length - 1)] ?? '';
+	if (key.ctrl && input === 'c') {
+		return {view, command: {type: 'quit'}};
+	}
+
+	if (view.confirm) {
+		const yes = input === 'y' || input === 'Y';
+		const command: Command | undefined = yes
+			? view.confirm.kind === 'quit'
+				? {type: 'quit'}
+				: {type: 'cancel', agent: view.confirm.agent}
+			: undefined;
+		return {view: {...view, confirm: undefined}, ...(command ? {command} : {})};
+	}
+
+	if (view.mode === 'help') {
+		return key.escape || input === '?' || input === 'q'
+			? {view: {...view, mode: 'main'}}
+			: {view};
+	}
+
+	switch (input) {
+		case '?': {
+			return {view: {...view, mode: 'help'}};
+		}
+
+		case 'q': {
+			return store.cycle.running
+				? {view: {...view, confirm: {kind: 'quit'}}}
+				: {view, command: {type: 'quit'}};
+		}
+
+		case 'p': {
+			return {view, command: {type: 'pause'}};
+		}
+
+		case 'f': {
+			return {view, command: {type: 'force'}};
+		}
+
+		case 'x': {
+			return store.agents[agent]?.status === 'running'
+				? {view: {...view, confirm: {kind: 'cancel', agent}}}
+				: {view};
+		}
+
+		default: {
+			break;
+		}
+	}
+
+	if (view.mode === 'log') {
+		const lines = store.agents[agent]?.recentLines.length ?? 0;
+		const scroll = (by: number) => ({
+			...view,
+			logOffset: Math.max(
+				0,
+				Math.min(Math.max(0, lines - 1), view.logOffset + by),
+			),
+		});
+		if (key.escape || input === 'h') {
+			return {view: {...view, mode: 'main'}};
+		}
+
+		if (key.upArrow || input === 'k') {
+			return {view: scroll(1)};
+		}
+
+		if (key.downArrow || input === 'j') {
+			return {view: scroll(-1)};
+		}
+
+		if (key.pageUp) {
+			return {view: scroll(page)};
+		}
+
+		if (key.pageDown) {
+			return {view: scroll(-page)};
+		}
+
+		if (input === 'g') {
+			return {view: {...view, logOffset: Math.max(0, lines - page)}};
+		}
+
+		return input === 'G' ? {view: {...view, logOffset: 0}} : {view};
+	}
+
+	if (key.upArrow || input === 'k') {
+		return {view: {...view, selected: Math.max(0, view.selected - 1)}};
+	}
+
+	if (key.downArrow || input === 'j') {
+		return {
+			view: {...view, selected: Math.min(names.length - 1, view.selected + 1)},
+		};
+	}
+
+	if (input === ' ') {
+		return {view, command: {type: 'toggle', agent}};
+	}
+
+	if (key.return || input === 'l') {
+		return {view: {...view, mode: 'log', logOffset: 0}};
+	}
+
+	return {view};
+}
