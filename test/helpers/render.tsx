@@ -74,6 +74,10 @@ export function renderWithStore(
 		lastFrame: rendered.lastFrame,
 		frames: rendered.frames,
 		stdin: rendered.stdin,
+		// Its class has private fields that an inferred return type may not expose.
+		stdout: rendered.stdout as unknown as NodeJS.EventEmitter & {
+			readonly columns: number;
+		},
 		rerender: rendered.rerender,
 		store,
 		calls: recording.calls,

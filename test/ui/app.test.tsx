@@ -1,10 +1,152 @@
 import {expect, test} from 'vitest';
 import {App} from '../../source/ui/app.js';
-import {press, renderWithStore} from '../helpers/render.js';
+import {
+	handleKey,
+	initialView,
+	type KeyPress,
+} from '../../source/ui/key-map.js';
+import {createInitialState} from '../../source/store/state.js';
+import {reduce} from '../../source/store/reduce.js';
+import type {EngineEvent} from '../../source/engine/events.js';
+import {press, renderWithStore, uiConfig} from '../helpers/render.js';
 
-test('j then space toggles the second agent', async () => {
-	const rendered = renderWithStore(<App onQuit={() => undefined} />);
+const time = '2026-11-02T10:00:00.000Z';
+const noKey: KeyPress = {
+	upArrow: false,
+	downArrow: false,
+	pageUp: false,
+	pageDown: false,
+	escape: false,
+	return: false,
+	ctrl: false,
+};
+const running: EngineEvent[] = [
+	{type: 'cycle_start', time, cycle: 1},
+	{type: 'agent_start', time, cycle: 1, agent: 'risk', attempt: 1},
+];
+
+test('keys against a prepared store: select, toggle, pause, force, cancel asks first', async () => {
+	const quits: string[] = [];
+	const rendered = renderWithStore(<App onQuit={() => quits.push('quit')} />, {
+		events: running,
+	});
 	await press(rendered, 'j');
 	await press(rendered, ' ');
-	expect(rendered.calls).toEqual(['trading=false']);
+	await press(rendered, 'k');
+	await press(rendered, 'p');
+	await press(rendered, 'f');
+	await press(rendered, 'x');
+	expect(rendered.lastFrame()).toMatch(/Cancel risk\? \(y\/n\)/);
+	await press(rendered, 'y');
+	expect(rendered.calls).toEqual([
+		'trading=false',
+		'pause',
+		'force',
+		'cancel risk',
+	]);
+	await press(rendered, 'q');
+	expect(rendered.lastFrame()).toMatch(
+		/A cycle is running: quit and kill its agents\? \(y\/n\)/,
+	);
+	await press(rendered, 'n');
+	expect(quits).toEqual([]);
+	await press(rendered, 'q');
+	await press(rendered, 'y');
+	expect(quits).toEqual(['quit']);
+});
+
+test('enter opens the log, esc goes back, ? shows the help', async () => {
+	const rendered = renderWithStore(<App onQuit={() => undefined} />, {
+		events: [
+			...running,
+			{
+				type: 'agent_output',
+				time,
+				agent: 'risk',
+				lines: ['fetching prices', 'VaR 0.031'],
+				dropped: 0,
+			},
+		],
+	});
+	await press(rendered, '\r');
+	expect(rendered.lastFrame()).toMatch(/risk .* 2 recent lines, following/);
+	expect(rendered.lastFrame()).toMatch(/VaR 0\.031/);
+	await press(rendered, '\u001B');
+	expect(rendered.lastFrame()).toMatch(/AGENT +TAG/);
+	await press(rendered, '?');
+	expect(rendered.lastFrame()).toMatch(/Keys/);
+	expect(rendered.lastFrame()).toMatch(/force a cycle now/);
+});
+
+test('a terminal that is too small says so', async () => {
+	const rendered = renderWithStore(<App onQuit={() => undefined} />);
+	Object.defineProperty(rendered.stdout, 'columns', {
+		value: 40,
+		configurable: true,
+	});
+	rendered.stdout.emit('resize');
+	await new Promise(resolve => {
+		setTimeout(resolve, 100);
+	});
+	expect(rendered.lastFrame()?.replaceAll(/\s+/g, ' ')).toMatch(
+		/Terminal too small \(40×24\); moondev-tui needs 60×13/,
+	);
+});
+
+test('the key map: quit at once when no cycle runs, Ctrl-C always, scrolling the log', () => {
+	const idle = {...createInitialState(uiConfig())};
+	expect(
+		handleKey({
+			view: initialView,
+			input: 'q',
+			key: noKey,
+			store: idle,
+			page: 10,
+		}).command,
+	).toEqual({type: 'quit'});
+	expect(
+		handleKey({
+			view: {...initialView, confirm: {kind: 'quit'}},
+			input: 'c',
+			key: {...noKey, ctrl: true},
+			store: idle,
+			page: 10,
+		}).command,
+	).toEqual({
+		type: 'quit',
+	});
+	const withLines = reduce(idle, {
+		type: 'agent_output',
+		time,
+		agent: 'risk',
+		lines: Array.from({length: 50}, (_, index) => `line ${index}`),
+		dropped: 0,
+	});
+	const log = {...initialView, mode: 'log' as const};
+	expect(
+		handleKey({
+			view: log,
+			input: '',
+			key: {...noKey, pageUp: true},
+			store: withLines,
+			page: 10,
+		}).view.logOffset,
+	).toBe(10);
+	expect(
+		handleKey({view: log, input: 'g', key: noKey, store: withLines, page: 10})
+			.view.logOffset,
+	).toBe(40);
+	expect(
+		handleKey({
+			view: {...log, logOffset: 40},
+			input: 'G',
+			key: noKey,
+			store: withLines,
+			page: 10,
+		}).view.logOffset,
+	).toBe(0);
+	expect(
+		handleKey({view: log, input: 'j', key: noKey, store: withLines, page: 10})
+			.view.logOffset,
+	).toBe(0);
 });

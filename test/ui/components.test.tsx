@@ -1,0 +1,217 @@
+import {render} from 'ink-testing-library';
+import {expect, test} from 'vitest';
+import {AlertsPanel} from '../../source/ui/alerts-panel.js';
+import {HealthBadge} from '../../source/ui/health-badge.js';
+import {HelpOverlay, keyHelp} from '../../source/ui/help-overlay.js';
+import {ProgressBar} from '../../source/ui/progress-bar.js';
+import {Header} from '../../source/ui/header.js';
+import {AgentRow} from '../../source/ui/agent-row.js';
+import {LogView} from '../../source/ui/log-view.js';
+import {sanitizeLine} from '../../source/ui/format.js';
+import {renderWithStore} from '../helpers/render.js';
+
+const time = '2026-11-02T10:00:00.000Z';
+
+test.each([
+	[0, '░░░░░░░░░░   0%'],
+	[37, '████░░░░░░  37%'],
+	[100, '██████████ 100%'],
+])('a reported bar at %i%%', (percent, frame) => {
+	const {lastFrame} = render(
+		<ProgressBar percent={percent} isEstimate={false} width={10} />,
+	);
+	expect(lastFrame()).toBe(frame);
+});
+
+test('an estimated bar is shaded and marked with ~', () => {
+	const {lastFrame} = render(
+		<ProgressBar isEstimate percent={37} width={10} />,
+	);
+	expect(lastFrame()).toBe('▒▒▒▒░░░░░░ ~37%');
+});
+
+test('a bar with nothing known is an empty track', () => {
+	const {lastFrame} = render(
+		<ProgressBar percent={undefined} isEstimate={false} width={10} />,
+	);
+	expect(lastFrame()?.trimEnd()).toBe('░░░░░░░░░░');
+});
+
+test.each([
+	[
+		{status: 'healthy', successRate: 98.5, avgDurationS: 42.1},
+		'HEALTHY 99% 42.1s',
+	],
+	[{status: 'degraded', successRate: 90, avgDurationS: 3}, 'DEGRADED 90% 3.0s'],
+	[
+		{status: 'unhealthy', successRate: 50, avgDurationS: undefined},
+		'UNHEALTHY 50%',
+	],
+	[
+		{status: 'unknown', successRate: undefined, avgDurationS: undefined},
+		'unknown',
+	],
+] as const)('the health badge of %o', (health, text) => {
+	const {lastFrame} = render(<HealthBadge health={health} />);
+	expect(lastFrame()).toBe(text);
+});
+
+test('the alerts panel shows the newest first, with time and level words', () => {
+	const {lastFrame} = renderWithStore(<AlertsPanel count={2} />, {
+		events: [
+			{type: 'alert', time, level: 'info', message: 'oldest'},
+			{
+				type: 'alert',
+				time,
+				level: 'warning',
+				message: 'risk retry attempt 2/4',
+				agent: 'risk',
+			},
+			{
+				type: 'alert',
+				time,
+				level: 'critical',
+				message: 'cycle 3 halted by risk: VaR',
+				agent: 'risk',
+			},
+		],
+	});
+	const lines = lastFrame()?.split('\n') ?? [];
+	expect(lines[0]).toBe('ALERTS (3)');
+	expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d CRIT cycle 3 halted by risk: VaR$/);
+	expect(lines[2]).toMatch(/^\d\d:\d\d:\d\d WARN risk retry attempt 2\/4$/);
+	expect(lastFrame()).not.toMatch(/oldest/);
+});
+
+test('the help overlay lists every key', () => {
+	const {lastFrame} = render(<HelpOverlay />);
+	for (const [keys, what] of keyHelp) {
+		expect(lastFrame()).toContain(keys);
+		expect(lastFrame()).toContain(what);
+	}
+});
+
+test('the header tells the state: running with its phase, halted with the reason', () => {
+	const running = renderWithStore(<Header />, {
+		events: [
+			{type: 'cycle_start', time, cycle: 7},
+			{
+				type: 'phase_start',
+				time,
+				cycle: 7,
+				phase: 'parallel',
+				mode: 'parallel',
+				agents: ['trading'],
+			},
+		],
+	});
+	expect(running.lastFrame()).toMatch(/cycle 7 RUNNING phase 2\/2 parallel/);
+	const halted = renderWithStore(<Header />, {
+		events: [
+			{type: 'cycle_start', time, cycle: 3},
+			{type: 'halt', time, cycle: 3, agent: 'risk', reason: 'VaR over limit'},
+			{
+				type: 'cycle_end',
+				time,
+				cycle: 3,
+				duration_s: 4,
+				halted: true,
+				results: {},
+			},
+			{type: 'schedule', time, paused: true, next_run: null, forced: false},
+		],
+	});
+	expect(halted.lastFrame()).toMatch(/cycle 3 PAUSED/);
+	expect(halted.lastFrame()).toMatch(/HALTED by risk: VaR over limit/);
+	expect(halted.lastFrame()).toMatch(/last 4\.0s · avg 4\.0s/);
+});
+
+test('an agent row: status icon, tags, bar, attempt, badge and message', () => {
+	const {lastFrame} = renderWithStore(
+		<AgentRow isSelected name="risk" now={Date.parse(time)} width={100} />,
+		{
+			events: [
+				{type: 'cycle_start', time, cycle: 1},
+				{type: 'agent_start', time, cycle: 1, agent: 'risk', attempt: 1},
+				{
+					type: 'agent_end',
+					time,
+					cycle: 1,
+					agent: 'risk',
+					status: 'timeout',
+					duration_s: 30,
+					attempts: 4,
+					error: 'timed out after 30s',
+				},
+				{
+					type: 'agent_health',
+					time,
+					agent: 'risk',
+					status: 'degraded',
+					success_rate: 90,
+					avg_duration_s: 12,
+				},
+			],
+		},
+	);
+	expect(lastFrame()).toMatch(
+		/^› ⏱ risk +CRIT on +░{16} +30\.0s +4\/4 +DEGRADED 90% 12\.0s +timeout timed out/,
+	);
+});
+
+test('a running agent without progress lines gets an estimate from its average', () => {
+	const start = Date.parse(time);
+	const {lastFrame} = renderWithStore(
+		<AgentRow
+			name="trading"
+			isSelected={false}
+			now={start + 5000}
+			width={100}
+		/>,
+		{
+			events: [
+				{
+					type: 'agent_health',
+					time,
+					agent: 'trading',
+					status: 'healthy',
+					success_rate: 100,
+					avg_duration_s: 10,
+				},
+				{type: 'cycle_start', time, cycle: 1},
+				{type: 'agent_start', time, cycle: 1, agent: 'trading', attempt: 1},
+			],
+		},
+	);
+	expect(lastFrame()).toMatch(/▒{8}░{8} +~50% +5\.0s/);
+});
+
+test('the log view keeps colours but drops cursor movements, and says what it shows', () => {
+	expect(
+		sanitizeLine('\u001B[31mred\u001B[39m\u001B[2J\u001B[H\tend\u0007'),
+	).toBe('\u001B[31mred\u001B[39m    end');
+	const {lastFrame} = renderWithStore(
+		<LogView agent="trading" offset={0} height={6} />,
+		{
+			events: [
+				{
+					type: 'agent_output',
+					time,
+					agent: 'trading',
+					lines: ['one', 'two', 'three', 'four', 'five', 'six'],
+					dropped: 10,
+				},
+			],
+		},
+	);
+	const lines = lastFrame()?.split('\n') ?? [];
+	expect(lines[0]).toMatch(
+		/^trading · idle — 6 recent lines \(10 earlier in the log file\), following$/,
+	);
+	expect(lines.slice(1).filter(Boolean)).toEqual([
+		'three',
+		'four',
+		'five',
+		'six',
+	]);
+});
