@@ -27,9 +27,11 @@ const running: EngineEvent[] = [
 
 test('keys against a prepared store: select, toggle, pause, force, cancel asks first', async () => {
 	const quits: string[] = [];
-	const rendered = renderWithStore(<App onQuit={() => quits.push('quit')} />, {
-		events: running,
-	});
+	const onQuit = () => {
+		quits.push('quit');
+	};
+
+	const rendered = renderWithStore(<App onQuit={onQuit} />, {events: running});
 	await press(rendered, 'j');
 	await press(rendered, ' ');
 	await press(rendered, 'k');
