@@ -17,7 +17,11 @@ type Owner = {
 	readonly since: string;
 };
 
-const ownerFile = 'owner.json';
+/**
+The holder's pid, beside the lock rather than in it: a file created inside the lock folder would
+change its mtime, which proper-lockfile reads as the lock being compromised.
+*/
+const ownerFileOf = (lockPath: string) => `${lockPath}.owner.json`;
 
 /**
 Makes this process the one engine of a metrics folder: two engines on one config would place
@@ -64,6 +68,7 @@ export async function acquireEngineLock(
 
 		warning = `took over the lock of ${folder} from pid ${owner.pid}, which is gone`;
 		rmSync(lockPath, {recursive: true, force: true});
+		rmSync(ownerFileOf(lockPath), {force: true});
 		try {
 			release = await lockfile.lock(folder, options);
 		} catch (retryError) {
@@ -83,11 +88,11 @@ export async function acquireEngineLock(
 		host: hostname(),
 		since: new Date().toISOString(),
 	};
-	writeFileSync(path.join(lockPath, ownerFile), JSON.stringify(owner));
+	writeFileSync(ownerFileOf(lockPath), JSON.stringify(owner));
 	return {
 		warning,
 		async release() {
-			rmSync(path.join(lockPath, ownerFile), {force: true});
+			rmSync(ownerFileOf(lockPath), {force: true});
 			await release().catch(() => undefined);
 		},
 	};
@@ -95,9 +100,7 @@ export async function acquireEngineLock(
 
 function readOwner(lockPath: string): Owner | undefined {
 	try {
-		return JSON.parse(
-			readFileSync(path.join(lockPath, ownerFile), 'utf8'),
-		) as Owner;
+		return JSON.parse(readFileSync(ownerFileOf(lockPath), 'utf8')) as Owner;
 	} catch {
 		return undefined;
 	}

@@ -37,7 +37,7 @@ export function App({onQuit}: AppProps) {
 	const [view, setView] = useState<ViewState>(initialView);
 	const page = Math.max(1, rows - 6);
 
-	const onKey = useCallback(
+	const onOneKey = useCallback(
 		(input: string, key: KeyPress) => {
 			const state = store.getState();
 			const {view: next, command} = handleKey({
@@ -81,6 +81,19 @@ export function App({onQuit}: AppProps) {
 			}
 		},
 		[onQuit, page, store],
+	);
+	// Keys typed faster than stdin is read arrive as one string ("jj "): take them one by one.
+	const onKey = useCallback(
+		(input: string, key: KeyPress) => {
+			if (input.length > 1 && !key.ctrl && !input.startsWith('\u001B')) {
+				for (const character of input) {
+					onOneKey(character, key);
+				}
+			} else {
+				onOneKey(input, key);
+			}
+		},
+		[onOneKey],
 	);
 	useInput(onKey);
 	const {mode, selected, logOffset, confirm} = view;

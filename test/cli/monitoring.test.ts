@@ -319,7 +319,7 @@ describe('one engine per metrics folder', () => {
 			[cliPath, '--headless', '--json', '--config', file],
 			{reject: false, stdin: 'ignore'},
 		);
-		const owner = path.join(dir, 'metrics', 'moondev.lock', 'owner.json');
+		const owner = path.join(dir, 'metrics', 'moondev.lock.owner.json');
 		await waitFor(
 			() => existsSync(owner),
 			10_000,
@@ -332,8 +332,13 @@ describe('one engine per metrics folder', () => {
 			`${path.join(dir, 'metrics')}: already in use by moondev-tui pid ${first.pid} (since ${(JSON.parse(readFileSync(owner, 'utf8')) as {since: string}).since}); two engines would place every order twice. Stop it first, or use --metrics-dir.`,
 		);
 
+		// Past the lock's 2 s refresh: it must still be ours, not "compromised".
+		await new Promise(resolve => {
+			setTimeout(resolve, 2500);
+		});
 		first.kill('SIGKILL');
-		await first;
+		const firstResult = await first;
+		expect(firstResult.stdout).not.toMatch(/lost the lock/);
 		const quick = writeConfig(dir, {
 			quick: {command: node('sleep.mjs', '10'), enabled: true},
 		});

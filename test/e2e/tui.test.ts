@@ -1,0 +1,147 @@
+import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import {describe, expect, test} from 'vitest';
+import {
+	cliPath,
+	fixture,
+	repoRoot,
+	temporaryDirectory,
+} from '../helpers/index.js';
+import {isRunning} from '../helpers/processes.js';
+import {hasTmux, startTerminal} from '../helpers/tmux.js';
+
+/** Quick agents: a few progress steps each, a short sleep between cycles. */
+function writeConfig(dir: string) {
+	const demo = path.join(repoRoot, 'agents', 'demo-agent.mjs');
+	const file = path.join(dir, 'moondev.json');
+	writeFileSync(
+		file,
+		JSON.stringify({
+			orchestrator: {
+				sleepBetweenRunsMinutes: 0.02,
+				killGraceSeconds: 1,
+				metricsExportDir: path.join(dir, 'metrics'),
+			},
+			agents: {
+				risk: {
+					command: ['node', demo, 'risk', '3', '150'],
+					enabled: true,
+					critical: true,
+				},
+				trading: {
+					command: ['node', demo, 'trading', '10', '300'],
+					enabled: true,
+				},
+				news: {command: ['node', demo, 'news', '3', '150'], enabled: true},
+				slow: {
+					command: [
+						'node',
+						fixture('ignore-term.mjs'),
+						path.join(dir, 'slow.pid'),
+					],
+					enabled: false,
+					timeout: 60,
+				},
+			},
+		}),
+	);
+	return file;
+}
+
+// Skipped only on a developer machine without tmux; CI installs it and always runs this.
+describe.skipIf(!hasTmux() && !process.env.CI)(
+	'the TUI in a real terminal',
+	() => {
+		test('agents and bars move; disable, force, pause, log; quit mid-cycle leaves nothing behind', async () => {
+			const dir = temporaryDirectory();
+			const file = writeConfig(dir);
+			const env = {XDG_CONFIG_HOME: path.join(dir, 'xdg')};
+			const command = `${process.execPath} ${cliPath} --config ${file}`;
+			const terminal = startTerminal(command, {env});
+
+			// The agents show, and trading's bar moves.
+			await terminal.waitFor(/AGENT +TAG/);
+			const first = await terminal.waitFor(/trading .* (\d+)%/);
+			const percentOf = (screen: string) =>
+				Number(/trading .*? (\d+)%/.exec(screen)?.[1]);
+			const before = percentOf(first);
+			await terminal.waitFor(/trading .*? (\d+)%/);
+			const moved = await (async () => {
+				for (let tries = 0; tries < 50; tries++) {
+					const now = percentOf(terminal.screen());
+					if (now !== before) {
+						return true;
+					}
+
+					await new Promise(resolve => {
+						setTimeout(resolve, 100);
+					});
+				}
+
+				return false;
+			})();
+			expect(moved).toBe(true);
+
+			// Disable news (the third row), then force a cycle: it does not run.
+			terminal.keys('j');
+			terminal.keys('j');
+			terminal.keys('Space');
+			await terminal.waitFor(/news +para off/);
+			terminal.keys('f');
+			await terminal.waitFor(/cycle [2-9]/);
+			await terminal.waitFor(/○ news +para off/);
+
+			// Pause: the running cycle finishes and no new one starts.
+			terminal.keys('p');
+			const paused = await terminal.waitFor(/cycle (\d+) PAUSED/, 20_000);
+			const cycle = /cycle (\d+) PAUSED/.exec(paused)?.[1];
+			await new Promise(resolve => {
+				setTimeout(resolve, 2500);
+			});
+			expect(terminal.screen()).toMatch(new RegExp(`cycle ${cycle} PAUSED`));
+
+			// The log of the selected agent.
+			terminal.keys('Enter');
+			await terminal.waitFor(/news .* recent lines/);
+			await terminal.waitFor(/news: finished step 3/);
+			terminal.keys('Escape');
+			await terminal.waitFor(/AGENT +TAG/);
+
+			// Enable the agent that hangs and ignores SIGTERM, run a cycle, quit while it runs.
+			terminal.keys('j');
+			terminal.keys('Space');
+			await terminal.waitFor(/slow +para on/);
+			terminal.keys('f');
+			await terminal.waitFor(/RUNNING/);
+			const slowPid = path.join(dir, 'slow.pid');
+			for (let tries = 0; tries < 100 && !existsSync(slowPid); tries++) {
+				await new Promise(resolve => {
+					setTimeout(resolve, 100);
+				});
+			}
+
+			const pid = Number(readFileSync(slowPid, 'utf8'));
+			expect(isRunning(pid)).toBe(true);
+			terminal.keys('q');
+			await terminal.waitFor(/quit and kill its agents\? \(y\/n\)/);
+			terminal.keys('y');
+			const after = await terminal.waitFor(/EXIT=\d+/, 20_000);
+			expect(after).toMatch(/EXIT=0/);
+			// The alternate screen was left: nothing of the TUI remains on the normal screen.
+			expect(after).not.toMatch(/AGENT +TAG/);
+			expect(isRunning(pid)).toBe(false);
+
+			// The toggle survived: news is still disabled after a restart.
+			const again = startTerminal(command, {env});
+			await again.waitFor(/news +para off/);
+			again.keys('C-c');
+			await again.waitFor(/EXIT=0/, 20_000);
+			expect(
+				readdirSync(path.join(dir, 'metrics')).some(name =>
+					name.startsWith('metrics_'),
+				),
+			).toBe(true);
+		}, 120_000);
+	},
+);
