@@ -57,6 +57,8 @@ export type Monitor = {
 	readonly nextCycle: () => number;
 	/** Average duration of an agent's successful runs, for estimated progress bars. */
 	readonly averageDurationS: (agent: string) => number | undefined;
+	/** Durations of the cycles recorded so far (the state file's, then this run's), oldest first. */
+	readonly cycleDurationsS: () => readonly number[];
 	/** Emits every agent's health as known from the state file, for a fresh store. */
 	readonly announceHealth: () => void;
 	readonly lastReport: () => CycleReport | undefined;
@@ -518,6 +520,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		nextCycle: () => state.totalCycles + 1,
 		averageDurationS: agent => healthOfRecord(recordOf(agent)).avgDurationS,
 		lastReport: () => report,
+		cycleDurationsS: () => state.cycleDurationsS,
 		announceHealth() {
 			for (const agent of config.agents) {
 				emitHealth(agent.name);

@@ -31,10 +31,16 @@ export function createAppStore(options: {
 	readonly config: ResolvedConfig;
 	readonly controls: StoreControls;
 	readonly isEnabled?: (agent: string) => boolean;
+	/** Durations of earlier cycles (from the state file), for the timings panel. */
+	readonly previousDurationsMs?: readonly number[];
 }): StoreApi<AppStore> {
 	const {controls} = options;
 	return createStore<AppStore>()((set, get) => ({
-		...createInitialState(options.config, options.isEnabled),
+		...createInitialState(
+			options.config,
+			options.isEnabled,
+			options.previousDurationsMs,
+		),
 		apply(event) {
 			set(state => reduce(state, event));
 		},

@@ -103,6 +103,8 @@ export function createInitialState(
 	config: ResolvedConfig,
 	isEnabled: (agent: string) => boolean = name =>
 		config.agents.find(agent => agent.name === name)?.enabled ?? false,
+	/** Durations of the cycles before this run (from the state file), oldest first. */
+	previousDurationsMs: readonly number[] = [],
 ): AppState {
 	const phaseOf = new Map<string, string>();
 	for (const phase of config.phases) {
@@ -155,7 +157,7 @@ export function createInitialState(
 			nextRunAt: undefined,
 			paused: false,
 			forced: false,
-			recentDurationsMs: [],
+			recentDurationsMs: previousDurationsMs.slice(-recentCyclesCapacity),
 			phases: [],
 		},
 		alerts: [],

@@ -67,7 +67,8 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 			: '';
 	const tag = agent.critical ? 'CRIT' : (agent.phase ?? '').slice(0, 4);
 	const barWidth = width >= 100 ? 16 : 10;
-	const fixed = 2 + 2 + 13 + 5 + 4 + barWidth + 6 + 8 + 5 + 20;
+	const healthWidth = width >= 100 ? 20 : 15;
+	const fixed = 2 + 2 + 13 + 5 + 4 + barWidth + 6 + 8 + 5 + healthWidth;
 	const message =
 		agent.status === 'failed' || agent.status === 'timeout'
 			? (agent.error ?? '')
@@ -97,8 +98,8 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 			<ProgressBar percent={percent} isEstimate={isEstimate} width={barWidth} />
 			<Text> {fit(formatMs(elapsed), 7)}</Text>
 			<Text dimColor>{fit(attempt, 4)} </Text>
-			<Box width={20}>
-				<HealthBadge health={agent.health} />
+			<Box width={healthWidth}>
+				<HealthBadge health={agent.health} isCompact={width < 100} />
 			</Box>
 			<Text {...tint(statusColor[agent.status])} wrap="truncate">
 				{fit(`${agent.status} ${message}`.trim(), Math.max(0, width - fixed))}

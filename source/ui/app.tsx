@@ -118,7 +118,7 @@ export function App({onQuit}: AppProps) {
 	const tableHeight = Math.max(2, rows - alertRows - 6);
 	return (
 		<Box flexDirection="column" width={columns} height={rows}>
-			<Header />
+			<Header columns={columns} />
 			<Box flexDirection="column" flexGrow={1} marginTop={1}>
 				{mode === 'help' ? <HelpOverlay /> : null}
 				{mode === 'log' ? (

@@ -20,7 +20,7 @@ export function Footer({mode, prompt}: FooterProps) {
 		<Text dimColor wrap="truncate">
 			{mode === 'log'
 				? '↑↓ scroll  PgUp/PgDn page  g/G top/follow  esc back  ? help  q quit'
-				: '↑↓/jk select  space on/off  p pause  f force  enter log  x cancel  ? help  q quit'}
+				: '↑↓ select  space on/off  p pause  f force  ⏎ log  x cancel  ? help  q quit'}
 		</Text>
 	);
 }

@@ -8,7 +8,7 @@ import {tint} from './theme.js';
 Cycle number and state — RUNNING phase n/m, SLEEPING with the countdown, PAUSED, HALTED with the
 reason — with the last and average cycle times.
 */
-export function Header() {
+export function Header({columns}: {readonly columns: number}) {
 	const cycle = useAppStore(state => state.cycle);
 	const configFile = useAppStore(state => state.configFile);
 	const sleeping =
@@ -56,8 +56,9 @@ export function Header() {
 						<Text {...tint('yellow')}> (next cycle queued)</Text>
 					) : null}
 				</Text>
-				<Text dimColor>
-					last {formatMs(last)} · avg {formatMs(average)} · {configFile}
+				<Text dimColor wrap="truncate">
+					last {formatMs(last)} · avg {formatMs(average)}
+					{columns >= 110 ? ` · ${configFile}` : ''}
 				</Text>
 			</Box>
 			{cycle.halted ? (

@@ -4,16 +4,18 @@ import {healthColor, healthLabel, tint} from './theme.js';
 
 export type HealthBadgeProps = {
 	readonly health: AgentHealth;
+	/** Leaves out the average time, for narrow terminals. @default false */
+	readonly isCompact?: boolean;
 };
 
 /** HEALTHY / DEGRADED / UNHEALTHY / unknown, coloured, with the success rate and average time. */
-export function HealthBadge({health}: HealthBadgeProps) {
+export function HealthBadge({health, isCompact = false}: HealthBadgeProps) {
 	const rate =
 		health.successRate === undefined
 			? ''
 			: ` ${Math.round(health.successRate)}%`;
 	const average =
-		health.avgDurationS === undefined
+		isCompact || health.avgDurationS === undefined
 			? ''
 			: ` ${health.avgDurationS.toFixed(1)}s`;
 	return (

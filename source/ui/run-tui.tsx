@@ -36,6 +36,9 @@ export async function runTui(options: {
 		config,
 		controls: engine,
 		isEnabled: session.enabledAtStart,
+		previousDurationsMs: monitor
+			.cycleDurationsS()
+			.map(seconds => seconds * 1000),
 	});
 	bus.listen(store.getState().apply);
 	monitor.announceHealth();

@@ -92,7 +92,7 @@ test('the help overlay lists every key', () => {
 });
 
 test('the header tells the state: running with its phase, halted with the reason', () => {
-	const running = renderWithStore(<Header />, {
+	const running = renderWithStore(<Header columns={100} />, {
 		events: [
 			{type: 'cycle_start', time, cycle: 7},
 			{
@@ -106,7 +106,7 @@ test('the header tells the state: running with its phase, halted with the reason
 		],
 	});
 	expect(running.lastFrame()).toMatch(/cycle 7 RUNNING phase 2\/2 parallel/);
-	const halted = renderWithStore(<Header />, {
+	const halted = renderWithStore(<Header columns={100} />, {
 		events: [
 			{type: 'cycle_start', time, cycle: 3},
 			{type: 'halt', time, cycle: 3, agent: 'risk', reason: 'VaR over limit'},
