@@ -7,7 +7,9 @@ export function formatMs(ms: number | undefined): string {
 
 /** "in 4m 05s" style countdown, never negative. */
 export function formatCountdown(ms: number): string {
-	return formatDuration(Math.max(0, ms));
+	const left = Math.max(0, ms);
+	// Past a minute and a half, whole minutes: the screen redraws it only every 10 s.
+	return left > 90_000 ? `~${Math.ceil(left / 60_000)}m` : formatDuration(left);
 }
 
 /** Cuts a string to `width` columns with an ellipsis. */

@@ -1,4 +1,5 @@
 import {Box, Text} from 'ink';
+import {useState} from 'react';
 import {useAppStore} from '../store/store-context.js';
 import {formatCountdown, formatMs} from './format.js';
 import {useNow} from './hooks/use-now.js';
@@ -13,7 +14,15 @@ export function Header({columns}: {readonly columns: number}) {
 	const configFile = useAppStore(state => state.configFile);
 	const sleeping =
 		!cycle.running && !cycle.paused && cycle.nextRunAt !== undefined;
-	const now = useNow(sleeping);
+	// A long sleep counts down in minutes, redrawn every 10 s: an idle screen costs next to nothing.
+	const [tick, setTick] = useState(1000);
+	const now = useNow(sleeping, tick);
+	const remaining = (cycle.nextRunAt ?? now) - now;
+	const wanted = remaining > 90_000 ? 10_000 : 1000;
+	if (wanted !== tick) {
+		setTick(wanted);
+	}
+
 	const durations = cycle.recentDurationsMs;
 	const last = durations.at(-1);
 	const average =
@@ -31,7 +40,7 @@ export function Header({columns}: {readonly columns: number}) {
 		state = {label: 'PAUSED', color: 'yellow'};
 	} else if (sleeping) {
 		state = {
-			label: `SLEEPING next in ${formatCountdown((cycle.nextRunAt ?? now) - now)}`,
+			label: `SLEEPING next in ${formatCountdown(remaining)}`,
 			color: 'blue',
 		};
 	} else {

@@ -88,7 +88,7 @@ export async function runTui(options: {
 				}}
 			/>
 		</StoreProvider>,
-		{exitOnCtrlC: false, maxFps: 20, patchConsole: true},
+		{exitOnCtrlC: false, maxFps: 30, patchConsole: true},
 	);
 
 	void engine.run().catch(onCrash);
