@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process';
 import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
@@ -143,5 +144,42 @@ describe.skipIf(!hasTmux() && !process.env.CI)(
 				),
 			).toBe(true);
 		}, 120_000);
+
+		test('SIGTERM stops the agents, restores the terminal and exits 143', async () => {
+			const dir = temporaryDirectory();
+			const file = writeConfig(dir);
+			const slowPid = path.join(dir, 'slow.pid');
+			const config = JSON.parse(readFileSync(file, 'utf8')) as {
+				agents: Record<string, {enabled: boolean}>;
+			};
+			config.agents.slow!.enabled = true;
+			writeFileSync(file, JSON.stringify(config));
+			const terminal = startTerminal(
+				`${process.execPath} ${cliPath} --config ${file}`,
+				{env: {XDG_CONFIG_HOME: path.join(dir, 'xdg')}},
+			);
+			await terminal.waitFor(/slow +para on/);
+			for (let tries = 0; tries < 100 && !existsSync(slowPid); tries++) {
+				await new Promise(resolve => {
+					setTimeout(resolve, 100);
+				});
+			}
+
+			const agentPid = Number(readFileSync(slowPid, 'utf8'));
+			const tuiPid = Number(
+				execFileSync(
+					'pgrep',
+					['-f', '--', `^${process.execPath} ${cliPath} --config ${file}$`],
+					{encoding: 'utf8'},
+				)
+					.trim()
+					.split('\n')[0],
+			);
+			process.kill(tuiPid, 'SIGTERM');
+			const after = await terminal.waitFor(/EXIT=\d+/, 20_000);
+			expect(after).toMatch(/EXIT=143/);
+			expect(after).not.toMatch(/AGENT +TAG/);
+			expect(isRunning(agentPid)).toBe(false);
+		}, 60_000);
 	},
 );
