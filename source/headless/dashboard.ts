@@ -1,6 +1,6 @@
 import type {CycleReport} from '../monitor/create-monitor.js';
 import {formatClock, formatDateTime, formatDuration} from '../util/format.js';
-import {statusSymbol} from './status-symbols.js';
+import {statusSymbol} from '../util/status-symbols.js';
 
 const rule = '='.repeat(80);
 

@@ -1,6 +1,6 @@
 import type {EngineEvent} from '../engine/events.js';
 import {formatClock, formatDuration, plural} from '../util/format.js';
-import {statusSymbol} from './status-symbols.js';
+import {statusSymbol} from '../util/status-symbols.js';
 
 export type TextPrinterOptions = {
 	readonly write: (line: string) => void;

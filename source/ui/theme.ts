@@ -24,20 +24,8 @@ export const statusColor = {
 	disabled: 'gray',
 } as const satisfies Record<AgentLiveStatus, string>;
 
-/** A symbol per status, so status is never told by colour alone. */
-export const statusIcon = {
-	idle: '·',
-	queued: '…',
-	running: '▶',
-	retrying: '↻',
-	success: '✓',
-	failed: '✗',
-	timeout: '⏱',
-	cancelled: '■',
-	halted: '⛔',
-	skipped: '⊘',
-	disabled: '○',
-} as const satisfies Record<AgentLiveStatus, string>;
+/** A symbol per status (shared with the headless output). */
+export {statusSymbol as statusIcon} from '../util/status-symbols.js';
 
 export const healthColor = {
 	healthy: 'green',

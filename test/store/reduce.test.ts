@@ -1,13 +1,11 @@
 import {expect, test} from 'vitest';
 import type {EngineEvent} from '../../source/engine/events.js';
 import {recentLinesCapacity} from '../../source/engine/output-batcher.js';
-import {
-	createAppStore,
-	type StoreControls,
-} from '../../source/store/create-app-store.js';
+import {createAppStore} from '../../source/store/create-app-store.js';
 import {reduce} from '../../source/store/reduce.js';
 import {createInitialState} from '../../source/store/state.js';
 import {buildConfig} from '../helpers/index.js';
+import {createRecordingControls} from '../helpers/render.js';
 
 const time = '2026-11-02T10:00:00.000Z';
 const config = () =>
@@ -164,25 +162,7 @@ test('halts, alerts, schedules and cycle ends', () => {
 });
 
 test('the actions forward to the engine controls, and the engine answers with events', () => {
-	const calls: string[] = [];
-	const controls: StoreControls = {
-		pause() {
-			calls.push('pause');
-		},
-		resume() {
-			calls.push('resume');
-		},
-		forceCycle() {
-			calls.push('force');
-		},
-		setEnabled(agent, enabled) {
-			calls.push(`${agent}=${enabled}`);
-		},
-		cancelAgent(agent) {
-			calls.push(`cancel ${agent}`);
-			return true;
-		},
-	};
+	const {calls, controls} = createRecordingControls();
 	const store = createAppStore({config: config(), controls});
 	store.getState().togglePause();
 	store.getState().apply({
