@@ -77,6 +77,7 @@ export async function runTui(options: {
 	};
 
 	process.once('uncaughtException', onCrash);
+	process.once('unhandledRejection', onCrash);
 	const interruption = handleInterruptions(() => {
 		void quit();
 	});
@@ -95,5 +96,6 @@ export async function runTui(options: {
 	await done;
 	interruption.dispose();
 	process.off('uncaughtException', onCrash);
+	process.off('unhandledRejection', onCrash);
 	return interruption.exitCode() ?? exitCodes.ok;
 }
