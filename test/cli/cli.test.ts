@@ -5,18 +5,15 @@ import {execa} from 'execa';
 import {describe, expect, test} from 'vitest';
 import {
 	cliPath,
-	fixture,
+	fixtureCommand,
+	parseJsonLines,
 	runCli,
 	temporaryDirectory,
 	waitFor,
 } from '../helpers/index.js';
 import {isRunning} from '../helpers/processes.js';
 
-const node = (script: string, ...args: string[]) => [
-	'node',
-	fixture(script),
-	...args,
-];
+const node = fixtureCommand;
 
 /** Writes a config into a fresh folder and returns the folder and the file. */
 function writeConfig(
@@ -48,12 +45,7 @@ function cycleEnd(events: Array<Record<string, unknown>>) {
 	return events.findLast(event => event.type === 'cycle_end');
 }
 
-function jsonLines(stdout: string) {
-	return stdout
-		.split('\n')
-		.filter(Boolean)
-		.map(line => JSON.parse(line) as Record<string, unknown>);
-}
+const jsonLines = parseJsonLines;
 
 describe('--headless --once --json', () => {
 	test('a clean cycle: the contract events, and exit 0', async () => {

@@ -7,17 +7,14 @@ import {describe, expect, onTestFinished, test} from 'vitest';
 import * as z from 'zod/mini';
 import {
 	cliPath,
-	fixture,
+	fixtureCommand,
+	parseJsonLines,
 	runCli,
 	temporaryDirectory,
 	waitFor,
 } from '../helpers/index.js';
 
-const node = (script: string, ...args: string[]) => [
-	'node',
-	fixture(script),
-	...args,
-];
+const node = fixtureCommand;
 
 /** The metrics file of contract §7, strictly: no key missing, none extra. */
 const isoTime = z
@@ -123,10 +120,9 @@ describe('what a --once run leaves in the metrics folder', () => {
 		expect(result.exitCode).toBe(1);
 		const folder = path.join(dir, 'metrics');
 		const [name] = metricsFiles(folder);
-		const exported = result.stdout
-			.split('\n')
-			.map(line => JSON.parse(line) as Record<string, unknown>)
-			.find(event => event.type === 'metrics_exported');
+		const exported = parseJsonLines(result.stdout).find(
+			event => event.type === 'metrics_exported',
+		);
 		expect(exported).toMatchObject({
 			cycle: 1,
 			path: path.join(folder, name ?? ''),
@@ -279,9 +275,7 @@ describe('what a --once run leaves in the metrics folder', () => {
 			file,
 		]);
 		expect(result.exitCode).toBe(0);
-		const events = result.stdout
-			.split('\n')
-			.map(line => JSON.parse(line) as Record<string, unknown>);
+		const events = parseJsonLines(result.stdout);
 		expect(events.find(event => event.type === 'cycle_end')).toMatchObject({
 			results: {risk: 'success'},
 		});

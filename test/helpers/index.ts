@@ -22,6 +22,19 @@ export function fixture(name: string): string {
 	return path.join(repoRoot, 'test', 'fixtures', 'agents', name);
 }
 
+/** The command that runs a fixture agent with this Node: `["node", <fixture>, ...args]`. */
+export function fixtureCommand(name: string, ...args: string[]): string[] {
+	return ['node', fixture(name), ...args];
+}
+
+/** The objects of a JSON-lines output, one per non-empty line. */
+export function parseJsonLines(text: string): Array<Record<string, unknown>> {
+	return text
+		.split('\n')
+		.filter(Boolean)
+		.map(line => JSON.parse(line) as Record<string, unknown>);
+}
+
 /** A fresh temporary folder, removed when the test ends. */
 export function temporaryDirectory(): string {
 	const dir = mkdtempSync(path.join(tmpdir(), 'moondev-test-'));
