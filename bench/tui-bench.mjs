@@ -78,7 +78,7 @@ const median = values =>
 const results = {};
 const quick = [
 	'node',
-	path.join(root, 'agents', 'demo-agent.mjs'),
+	path.join(root, 'test', 'fixtures', 'agents', 'steps.mjs'),
 	'quick',
 	'2',
 	'50',

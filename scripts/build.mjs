@@ -37,3 +37,22 @@ await build({
 	},
 	define: {'process.env.NODE_ENV': '"production"'},
 });
+
+// The bundled agents: one standalone file each (`node dist/agents/risk.js`), no shared chunks.
+await build({
+	entryPoints: [
+		'agents/risk.ts',
+		'agents/strategy.ts',
+		'agents/sentiment.ts',
+		'agents/trading.ts',
+		'agents/copybot.ts',
+	],
+	outdir: 'dist/agents',
+	bundle: true,
+	format: 'esm',
+	platform: 'node',
+	target: 'node20',
+	minify: true,
+	legalComments: 'none',
+	logLevel: 'warning',
+});

@@ -286,6 +286,7 @@ function resolveConfig(
 		displayName,
 		isBundledDemo: context.isBundledDemo,
 		baseDir,
+		homeDir: writeBaseDir,
 		orchestrator,
 		agents,
 		phases,

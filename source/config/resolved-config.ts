@@ -63,6 +63,11 @@ export type ResolvedConfig = {
 	readonly isBundledDemo: boolean;
 	/** The folder relative paths resolve against. */
 	readonly baseDir: string;
+	/**
+	The folder what is written resolves against: the base folder, or the current folder for the
+	bundled demo. Agents get it as MOONDEV_HOME, for the files they write.
+	*/
+	readonly homeDir: string;
 	readonly orchestrator: ResolvedOrchestrator;
 	/** In config order. */
 	readonly agents: readonly ResolvedAgent[];

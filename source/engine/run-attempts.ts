@@ -76,6 +76,7 @@ export async function runAttempts(
 				MOONDEV_CYCLE: String(cycle),
 				MOONDEV_ATTEMPT: String(attempt),
 				MOONDEV_PROTOCOL: '1',
+				MOONDEV_HOME: config.homeDir,
 				PYTHONUNBUFFERED: '1',
 			},
 			timeoutMs: timeoutSeconds * 1000,

@@ -3,18 +3,13 @@ import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {describe, expect, test} from 'vitest';
-import {
-	cliPath,
-	fixture,
-	repoRoot,
-	temporaryDirectory,
-} from '../helpers/index.js';
+import {cliPath, fixture, temporaryDirectory} from '../helpers/index.js';
 import {isRunning} from '../helpers/processes.js';
 import {hasTmux, startTerminal} from '../helpers/tmux.js';
 
 /** Quick agents: a few progress steps each, a short sleep between cycles. */
 function writeConfig(dir: string) {
-	const demo = path.join(repoRoot, 'agents', 'demo-agent.mjs');
+	const demo = fixture('steps.mjs');
 	const file = path.join(dir, 'moondev.json');
 	writeFileSync(
 		file,

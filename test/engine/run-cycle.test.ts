@@ -36,7 +36,7 @@ async function runOnce(
 		...(options.healthOf ? {healthOf: options.healthOf} : {}),
 	});
 	const outcome = await engine.run({once: true});
-	return {outcome, clock, runner, recorder, engine};
+	return {outcome, clock, runner, recorder, engine, config};
 }
 
 describe('retries and backoff', () => {
@@ -90,10 +90,12 @@ describe('retries and backoff', () => {
 	});
 
 	test('agents are told their name, cycle and attempt', async () => {
-		const {runner} = await runOnce(
+		const {runner, config} = await runOnce(
 			{agents: {risk: agent({critical: true, env: {MODEL: 'small'}})}},
 			{risk: ['failed', 'success']},
 		);
+		// MOONDEV_HOME: where the agent writes its files (the config's folder here).
+		const home = config.homeDir;
 		expect(runner.calls.map(call => call.env)).toEqual([
 			{
 				MODEL: 'small',
@@ -101,6 +103,7 @@ describe('retries and backoff', () => {
 				MOONDEV_CYCLE: '1',
 				MOONDEV_ATTEMPT: '1',
 				MOONDEV_PROTOCOL: '1',
+				MOONDEV_HOME: home,
 				PYTHONUNBUFFERED: '1',
 			},
 			{
@@ -109,6 +112,7 @@ describe('retries and backoff', () => {
 				MOONDEV_CYCLE: '1',
 				MOONDEV_ATTEMPT: '2',
 				MOONDEV_PROTOCOL: '1',
+				MOONDEV_HOME: home,
 				PYTHONUNBUFFERED: '1',
 			},
 		]);
