@@ -46,7 +46,7 @@ await runSteps(options, [
 	[
 		'computing volatility and correlations',
 		() => {
-			report = assessRisk(closesUntil(prices.symbols, day, 120), portfolio);
+			report = assessRisk(closesUntil(prices.symbols, day, 60), portfolio);
 			const date = Object.values(prices.symbols)[0]?.[day]?.[0] ?? '?';
 			console.log(`as of ${date}: equity ${report.equity.toFixed(0)}`);
 			for (const [symbol, volatility] of Object.entries(report.volatility)) {

@@ -43,7 +43,7 @@ export function readData<T>(name: string, folder = dataFolder()): T {
 }
 
 /**
-The day the agents look at in this cycle: each cycle moves eleven days on through the three years of
+The day the agents look at in this cycle: each cycle moves 23 days on through the three years of
 data (wrapping), so the numbers change from one cycle to the next. `MOONDEV_CYCLE` decides; run by
 hand, cycle 1.
 */
@@ -53,6 +53,6 @@ export function dayOfCycle(
 	window = 250,
 ): number {
 	const span = totalDays - window;
-	const step = ((Number.isFinite(cycle) ? Math.max(0, cycle) : 1) * 11) % span;
+	const step = ((Number.isFinite(cycle) ? Math.max(0, cycle) : 1) * 23) % span;
 	return window + step;
 }

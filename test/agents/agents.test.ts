@@ -62,11 +62,11 @@ describe('the bundled agents on the sample data, cycle 3', () => {
 		const {result, metrics, percents, messages} = await runBundled('risk');
 		expect(result.status).toBe('success');
 		expect(metrics).toEqual({
-			var_95: 0.068_675,
-			cvar_95: 0.082_183,
-			gross_exposure: 0.7193,
-			drawdown: 0.293_167,
-			max_correlation: 0.5748,
+			var_95: 0.058_887,
+			cvar_95: 0.071_025,
+			gross_exposure: 0.6978,
+			drawdown: 0.195_934,
+			max_correlation: 0.6237,
 		});
 		expect(percents).toEqual([0, 25, 50, 75, 100]);
 		expect(messages.some(message => message.type === 'halt')).toBe(false);
@@ -75,7 +75,7 @@ describe('the bundled agents on the sample data, cycle 3', () => {
 	test('risk halts when its limit is breached, and not otherwise', async () => {
 		const breached = await runBundled('risk', ['--max-var', '0.05']);
 		expect(breached.result.haltReason).toBe(
-			'VaR 95% 6.87% over the 5.00% limit',
+			'VaR 95% 5.89% over the 5.00% limit',
 		);
 		const within = await runBundled('risk', ['--max-var', '0.2']);
 		expect(within.result.haltReason).toBeUndefined();
@@ -86,11 +86,11 @@ describe('the bundled agents on the sample data, cycle 3', () => {
 		expect(metrics).toEqual({
 			buy_signals: 0,
 			sell_signals: 0,
-			rsi_btc: 52.72,
-			rsi_eth: 55.28,
-			rsi_sol: 41.99,
-			rsi_aapl: 40.52,
-			rsi_spy: 37.1,
+			rsi_btc: 38.04,
+			rsi_eth: 37.35,
+			rsi_sol: 37.58,
+			rsi_aapl: 35.57,
+			rsi_spy: 36.54,
 		});
 	});
 
@@ -117,7 +117,7 @@ describe('the bundled agents on the sample data, cycle 3', () => {
 
 	test('copybot: rebalancing orders toward the leader', async () => {
 		const {metrics, lines} = await runBundled('copybot');
-		expect(metrics).toEqual({proposed_orders: 4, tracking_error: 0.2784});
+		expect(metrics).toEqual({proposed_orders: 4, tracking_error: 0.2698});
 		expect(lines.filter(line => line.startsWith('propose '))).toHaveLength(4);
 	});
 
