@@ -61,8 +61,9 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 		running && agent.startedAt !== undefined
 			? now - agent.startedAt
 			: agent.lastDurationMs;
+	// Attempts of this cycle; none for an agent that was skipped or has not started.
 	const attempt =
-		agent.maxAttempts > 1 || agent.attempt > 1
+		agent.attempt > 0 && (agent.maxAttempts > 1 || agent.attempt > 1)
 			? `${agent.attempt}/${agent.maxAttempts}`
 			: '';
 	const tag = agent.critical ? 'CRIT' : (agent.phase ?? '').slice(0, 4);

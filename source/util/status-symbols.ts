@@ -12,8 +12,8 @@ export const statusSymbol = {
 	success: '✓',
 	failed: '✗',
 	timeout: '⏱',
-	cancelled: '■',
-	halted: '⛔',
+	cancelled: '⊖',
+	halted: '■',
 	skipped: '⊘',
 	disabled: '○',
 } as const satisfies Record<AgentLiveStatus, string>;

@@ -215,3 +215,53 @@ test('the log view keeps colours but drops cursor movements, and says what it sh
 		'six',
 	]);
 });
+
+test('a skipped agent shows no attempt, and a halted one a narrow symbol', () => {
+	const {lastFrame} = renderWithStore(
+		<>
+			<AgentRow
+				name="risk"
+				isSelected={false}
+				now={Date.parse(time)}
+				width={100}
+			/>
+			<AgentRow
+				name="trading"
+				isSelected={false}
+				now={Date.parse(time)}
+				width={100}
+			/>
+		</>,
+		{
+			events: [
+				{type: 'cycle_start', time, cycle: 1},
+				{type: 'agent_start', time, cycle: 1, agent: 'risk', attempt: 1},
+				{
+					type: 'agent_end',
+					time,
+					cycle: 1,
+					agent: 'risk',
+					status: 'halted',
+					duration_s: 2,
+					attempts: 1,
+					error: null,
+				},
+				{
+					type: 'agent_end',
+					time,
+					cycle: 1,
+					agent: 'trading',
+					status: 'skipped',
+					duration_s: 0,
+					attempts: 0,
+					error: 'cycle halted by risk',
+				},
+			],
+		},
+	);
+	const [risk, trading] = lastFrame()?.split('\n') ?? [];
+	expect(risk).toMatch(/^ {2}■ risk +CRIT/);
+	expect(trading).toMatch(
+		/^ {2}⊘ trading +para on +░{16} +— {10}unknown +skipped cycle halt/,
+	);
+});
