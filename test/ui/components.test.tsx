@@ -262,6 +262,6 @@ test('a skipped agent shows no attempt, and a halted one a narrow symbol', () =>
 	const [risk, trading] = lastFrame()?.split('\n') ?? [];
 	expect(risk).toMatch(/^ {2}■ risk +CRIT/);
 	expect(trading).toMatch(
-		/^ {2}⊘ trading +para on +░{16} +— {10}unknown +skipped cycle halt/,
+		/^ {2}⊘ trading +para on +░{16} +— {2,}unknown +skipped cycle halt/,
 	);
 });
