@@ -34,7 +34,7 @@ function start(name, config) {
 	const file = path.join(temporary, `${name}.json`);
 	writeFileSync(file, JSON.stringify(config));
 	const pidFile = path.join(temporary, `${name}.pid`);
-	const env = `env -u NODE_EXTRA_CA_CERTS XDG_CONFIG_HOME=${temporary}/xdg`;
+	const env = `env -u NODE_EXTRA_CA_CERTS -u CI -u CONTINUOUS_INTEGRATION XDG_CONFIG_HOME=${temporary}/xdg`;
 	tmux(
 		'new-session',
 		'-d',

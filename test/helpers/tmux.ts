@@ -27,6 +27,9 @@ export function startTerminal(
 	const environment = Object.entries(options.env ?? {})
 		.map(([key, value]) => `${key}=${JSON.stringify(value)}`)
 		.join(' ');
+	// Under CI=true, Ink thinks it is not interactive (is-in-ci) and draws nothing until the
+	// program exits; and a tmux server started by CI passes CI=true on to its sessions. The
+	// session must look like a person's terminal.
 	tmux(
 		'new-session',
 		'-d',
@@ -36,7 +39,7 @@ export function startTerminal(
 		String(options.columns ?? 100),
 		'-y',
 		String(options.rows ?? 30),
-		`env ${environment} ${command}; echo "EXIT=$?"; sleep 600`,
+		`env -u CI -u CONTINUOUS_INTEGRATION ${environment} ${command}; echo "EXIT=$?"; sleep 600`,
 	);
 	onTestFinished(() => {
 		try {
