@@ -49,7 +49,6 @@ export type Engine = EngineControls & {
 		readonly once?: boolean;
 	}) => Promise<CycleOutcome | undefined>;
 	readonly isEnabled: (agent: string) => boolean;
-	readonly isPaused: () => boolean;
 };
 
 const maxSleepChunkMs = 60 * 60 * 1000;
@@ -153,7 +152,6 @@ export function createEngine(deps: EngineDeps): Engine {
 			return runPromise;
 		},
 		isEnabled,
-		isPaused: () => paused,
 		pause() {
 			if (!paused) {
 				paused = true;

@@ -55,8 +55,6 @@ export type Monitor = {
 	) => void;
 	/** The number the next cycle gets, so numbering goes on after a restart. */
 	readonly nextCycle: () => number;
-	/** Average duration of an agent's successful runs, for estimated progress bars. */
-	readonly averageDurationS: (agent: string) => number | undefined;
 	/** Durations of the cycles recorded so far (the state file's, then this run's), oldest first. */
 	readonly cycleDurationsS: () => readonly number[];
 	/** Emits every agent's health as known from the state file, for a fresh store. */
@@ -518,7 +516,6 @@ export function createMonitor(options: MonitorOptions): Monitor {
 			logs.write(agent, lines, stream);
 		},
 		nextCycle: () => state.totalCycles + 1,
-		averageDurationS: agent => healthOfRecord(recordOf(agent)).avgDurationS,
 		lastReport: () => report,
 		cycleDurationsS: () => state.cycleDurationsS,
 		announceHealth() {

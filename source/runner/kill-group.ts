@@ -85,8 +85,3 @@ export function killAllGroupsNow(): void {
 
 	liveGroups.clear();
 }
-
-/** How many groups are tracked as possibly alive. */
-export function liveGroupCount(): number {
-	return liveGroups.size;
-}
