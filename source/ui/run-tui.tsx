@@ -68,6 +68,13 @@ export async function runTui(options: {
 	};
 
 	const onCrash = (error: unknown) => {
+		// Leave the terminal as we found it: out of raw mode, main screen, cursor shown.
+		try {
+			instance.unmount();
+		} catch {
+			process.stdin.setRawMode?.(false);
+		}
+
 		restore();
 		process.stderr.write(
 			`moondev-tui: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
