@@ -1,6 +1,6 @@
 /*
 Risk (critical): volatility, correlations, the portfolio's one-day historical 95 % VaR and CVaR,
-gross exposure and drawdown over the last 250 days of this cycle's slice of the sample data;
+gross exposure and drawdown over the last 60 days of this cycle's slice of the sample data;
 publishes them as metrics and halts the cycle when a limit is breached.
 Limits: --max-var (default 0.08, or RISK_MAX_VAR), --max-drawdown (0.5, or RISK_MAX_DRAWDOWN),
 --max-exposure (1.5, or RISK_MAX_EXPOSURE).

@@ -53,6 +53,8 @@ export function dayOfCycle(
 	window = 250,
 ): number {
 	const span = totalDays - window;
-	const step = ((Number.isFinite(cycle) ? Math.max(0, cycle) : 1) * 23) % span;
+	// Starting five steps in: the demo opens on calm days and meets its first halt a few minutes later.
+	const step =
+		(((Number.isFinite(cycle) ? Math.max(0, cycle) : 1) + 5) * 23) % span;
 	return window + step;
 }

@@ -75,10 +75,17 @@ export async function openSession({
 		warnings.push(stateWarning);
 	}
 
-	const settings = await openSettings(
-		config.file,
-		settingsFolder === undefined ? {} : {cwd: settingsFolder},
-	);
+	const settings = await openSettings(config.file, {
+		...(settingsFolder === undefined ? {} : {cwd: settingsFolder}),
+		onSaveError(error) {
+			bus.emit({
+				type: 'alert',
+				time: new Date().toISOString(),
+				level: 'warning',
+				message: `a toggle could not be saved (${error instanceof Error ? error.message : String(error)}); it holds for this run only`,
+			});
+		},
+	});
 	const toggles = agentsFlag ? {} : settings.toggles();
 	const enabled = Object.fromEntries(
 		config.agents.map(agent => [
@@ -121,9 +128,16 @@ export async function openSession({
 			}
 		},
 		async close() {
-			await settings.flush();
-			await monitor.close();
-			await lock?.release();
+			// Each step runs whatever the one before did: the lock must never be left behind.
+			try {
+				await settings.flush();
+			} finally {
+				try {
+					await monitor.close();
+				} finally {
+					await lock?.release();
+				}
+			}
 		},
 	};
 }

@@ -38,7 +38,11 @@ to read or a toggle to save: a headless run of a user who never toggled pays not
 */
 export async function openSettings(
 	configFile: string,
-	options: {readonly cwd?: string} = {},
+	options: {
+		readonly cwd?: string;
+		/** Called when a toggle cannot be written; the toggle still holds for this run. */
+		readonly onSaveError?: (error: unknown) => void;
+	} = {},
 ): Promise<Settings> {
 	const key = togglesKey(configFile);
 	let store:
@@ -68,10 +72,15 @@ export async function openSettings(
 		toggles: current,
 		saveToggle(agent, enabled) {
 			// Saves in order, loading conf on the first toggle ever.
-			pending = pending.then(async () => {
-				const settings = store ?? (await load());
-				settings.set(key, {...current(), [agent]: enabled});
-			});
+			pending = pending
+				.then(async () => {
+					const settings = store ?? (await load());
+					settings.set(key, {...current(), [agent]: enabled});
+				})
+				// A toggle that cannot be saved still applies to this run; it is reported, not fatal.
+				.catch((error: unknown) => {
+					options.onSaveError?.(error);
+				});
 		},
 		async flush() {
 			await pending;

@@ -36,7 +36,10 @@ export function barOf(
 		average > 0
 	) {
 		return {
-			percent: Math.min(99, ((now - agent.startedAt) / (average * 1000)) * 100),
+			percent: Math.min(
+				99,
+				(Math.max(0, now - agent.startedAt) / (average * 1000)) * 100,
+			),
 			isEstimate: true,
 		};
 	}
@@ -59,7 +62,7 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 	const {percent, isEstimate} = barOf(agent, now);
 	const elapsed =
 		running && agent.startedAt !== undefined
-			? now - agent.startedAt
+			? Math.max(0, now - agent.startedAt)
 			: agent.lastDurationMs;
 	// Attempts of this cycle; none for an agent that was skipped or has not started.
 	const attempt =

@@ -21,6 +21,17 @@ export type AppProps = {
 	readonly onQuit: () => void;
 };
 
+/** A key press with no special key. */
+const plainKey: KeyPress = {
+	upArrow: false,
+	downArrow: false,
+	pageUp: false,
+	pageDown: false,
+	escape: false,
+	return: false,
+	ctrl: false,
+};
+
 /** The smallest terminal the layout is legible in. */
 export const minimumSize = {columns: 60, rows: 12} as const;
 
@@ -86,8 +97,9 @@ export function App({onQuit}: AppProps) {
 	const onKey = useCallback(
 		(input: string, key: KeyPress) => {
 			if (input.length > 1 && !key.ctrl && !input.startsWith('\u001B')) {
+				// Ink reports no key flags for such a chunk: an Enter inside it is only "\r".
 				for (const character of input) {
-					onOneKey(character, key);
+					onOneKey(character, {...plainKey, return: character === '\r'});
 				}
 			} else {
 				onOneKey(input, key);
@@ -96,7 +108,7 @@ export function App({onQuit}: AppProps) {
 		[onOneKey],
 	);
 	useInput(onKey);
-	const {mode, selected, logOffset, confirm} = view;
+	const {mode, selected, logOffset, logAnchor, confirm} = view;
 	const selectedName = names[Math.min(selected, names.length - 1)] ?? '';
 
 	if (columns < minimumSize.columns || rows < minimumSize.rows) {
@@ -122,7 +134,12 @@ export function App({onQuit}: AppProps) {
 			<Box flexDirection="column" flexGrow={1} marginTop={1}>
 				{mode === 'help' ? <HelpOverlay /> : null}
 				{mode === 'log' ? (
-					<LogView agent={selectedName} offset={logOffset} height={rows - 4} />
+					<LogView
+						agent={selectedName}
+						offset={logOffset}
+						anchor={logAnchor}
+						height={rows - 4}
+					/>
 				) : null}
 				{mode === 'main' ? (
 					<>

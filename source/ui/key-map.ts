@@ -6,6 +6,11 @@ export type ViewState = {
 	readonly selected: number;
 	/** Lines scrolled up from the bottom of the log; 0 follows. */
 	readonly logOffset: number;
+	/**
+	The agent's line count when the log was scrolled away from the bottom: lines printed since
+	shift the window by as many, so what is being read stays put.
+	*/
+	readonly logAnchor: number | undefined;
 	readonly confirm:
 		| {readonly kind: 'quit'}
 		| {readonly kind: 'cancel'; readonly agent: string}
@@ -16,6 +21,7 @@ export const initialView: ViewState = {
 	mode: 'main',
 	selected: 0,
 	logOffset: 0,
+	logAnchor: undefined,
 	confirm: undefined,
 };
 
@@ -111,6 +117,18 @@ export function handleKey({view, input, key, store, page}: KeyInput): {
 	}
 
 	if (view.mode === 'log') {
+		const total = store.agents[agent]?.totalLines ?? 0;
+		const log = (next: ViewState): {view: ViewState} => ({
+			view: {
+				...next,
+				logAnchor:
+					next.logOffset > 0
+						? view.logOffset > 0
+							? view.logAnchor
+							: total
+						: undefined,
+			},
+		});
 		const lines = store.agents[agent]?.recentLines.length ?? 0;
 		const scroll = (by: number) => ({
 			...view,
@@ -124,26 +142,26 @@ export function handleKey({view, input, key, store, page}: KeyInput): {
 		}
 
 		if (key.upArrow || input === 'k') {
-			return {view: scroll(1)};
+			return log(scroll(1));
 		}
 
 		if (key.downArrow || input === 'j') {
-			return {view: scroll(-1)};
+			return log(scroll(-1));
 		}
 
 		if (key.pageUp) {
-			return {view: scroll(page)};
+			return log(scroll(page));
 		}
 
 		if (key.pageDown) {
-			return {view: scroll(-page)};
+			return log(scroll(-page));
 		}
 
 		if (input === 'g') {
-			return {view: {...view, logOffset: Math.max(0, lines - page)}};
+			return log({...view, logOffset: Math.max(0, lines - page)});
 		}
 
-		return input === 'G' ? {view: {...view, logOffset: 0}} : {view};
+		return input === 'G' ? log({...view, logOffset: 0}) : {view};
 	}
 
 	if (key.upArrow || input === 'k') {
@@ -161,7 +179,7 @@ export function handleKey({view, input, key, store, page}: KeyInput): {
 	}
 
 	if (key.return || input === 'l') {
-		return {view: {...view, mode: 'log', logOffset: 0}};
+		return {view: {...view, mode: 'log', logOffset: 0, logAnchor: undefined}};
 	}
 
 	return {view};

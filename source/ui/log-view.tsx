@@ -7,6 +7,8 @@ export type LogViewProps = {
 	readonly agent: string;
 	/** Lines scrolled up from the bottom; 0 follows new lines. */
 	readonly offset: number;
+	/** The line count when scrolled up, so the window stays on what was being read. */
+	readonly anchor?: number | undefined;
 	readonly height: number;
 };
 
@@ -15,7 +17,7 @@ The selected agent's recent output with its colours (other control sequences are
 agent cannot move the cursor or clear the screen), following new lines at the bottom unless
 scrolled up.
 */
-export function LogView({agent, offset, height}: LogViewProps) {
+export function LogView({agent, offset, anchor, height}: LogViewProps) {
 	const state = useAppStore(store => store.agents[agent]);
 	if (!state) {
 		return null;
@@ -23,7 +25,12 @@ export function LogView({agent, offset, height}: LogViewProps) {
 
 	const lines = state.recentLines;
 	const visible = Math.max(1, height - 2);
-	const end = Math.max(0, lines.length - offset);
+	const shift =
+		offset > 0 && anchor !== undefined ? state.totalLines - anchor : 0;
+	const end = Math.max(
+		Math.min(visible, lines.length),
+		lines.length - offset - shift,
+	);
 	const start = Math.max(0, end - visible);
 	const dropped = state.totalLines - lines.length;
 	return (

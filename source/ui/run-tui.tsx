@@ -1,4 +1,5 @@
 import process from 'node:process';
+import {setTimeout as setTimeout$} from 'node:timers/promises';
 import {render} from 'ink';
 import {exitCodes} from '../cli/exit-codes.js';
 import {openSession} from '../cli/open-session.js';
@@ -79,8 +80,20 @@ export async function runTui(options: {
 		process.stderr.write(
 			`moondev-tui: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
 		);
-		// eslint-disable-next-line unicorn/no-process-exit -- the app is broken: leave, terminal restored
-		process.exit(1);
+		// Still stop the agents and release the lock if that can be done in a few seconds.
+		const cleanUp = (async () => {
+			await engine.stop();
+			await session.close();
+		})();
+		const deadline = setTimeout$(
+			config.orchestrator.killGraceSeconds * 1000 + 3000,
+		);
+		void Promise.race([cleanUp, deadline])
+			.catch(() => undefined)
+			.finally(() => {
+				// eslint-disable-next-line unicorn/no-process-exit -- the app is broken: leave, terminal restored
+				process.exit(1);
+			});
 	};
 
 	process.once('uncaughtException', onCrash);

@@ -62,20 +62,20 @@ describe('the bundled agents on the sample data, cycle 3', () => {
 		const {result, metrics, percents, messages} = await runBundled('risk');
 		expect(result.status).toBe('success');
 		expect(metrics).toEqual({
-			var_95: 0.058_887,
-			cvar_95: 0.071_025,
-			gross_exposure: 0.6978,
-			drawdown: 0.195_934,
-			max_correlation: 0.6237,
+			var_95: 0.032_484,
+			cvar_95: 0.038_062,
+			gross_exposure: 0.7076,
+			drawdown: 0.067_896,
+			max_correlation: 0.5398,
 		});
 		expect(percents).toEqual([0, 25, 50, 75, 100]);
 		expect(messages.some(message => message.type === 'halt')).toBe(false);
 	});
 
 	test('risk halts when its limit is breached, and not otherwise', async () => {
-		const breached = await runBundled('risk', ['--max-var', '0.05']);
+		const breached = await runBundled('risk', ['--max-var', '0.02']);
 		expect(breached.result.haltReason).toBe(
-			'VaR 95% 5.89% over the 5.00% limit',
+			'VaR 95% 3.25% over the 2.00% limit',
 		);
 		const within = await runBundled('risk', ['--max-var', '0.2']);
 		expect(within.result.haltReason).toBeUndefined();
@@ -86,11 +86,11 @@ describe('the bundled agents on the sample data, cycle 3', () => {
 		expect(metrics).toEqual({
 			buy_signals: 0,
 			sell_signals: 0,
-			rsi_btc: 38.04,
-			rsi_eth: 37.35,
-			rsi_sol: 37.58,
-			rsi_aapl: 35.57,
-			rsi_spy: 36.54,
+			rsi_btc: 51.98,
+			rsi_eth: 54.47,
+			rsi_sol: 52.75,
+			rsi_aapl: 65.96,
+			rsi_spy: 51.95,
 		});
 	});
 
@@ -117,8 +117,8 @@ describe('the bundled agents on the sample data, cycle 3', () => {
 
 	test('copybot: rebalancing orders toward the leader', async () => {
 		const {metrics, lines} = await runBundled('copybot');
-		expect(metrics).toEqual({proposed_orders: 4, tracking_error: 0.2698});
-		expect(lines.filter(line => line.startsWith('propose '))).toHaveLength(4);
+		expect(metrics).toEqual({proposed_orders: 5, tracking_error: 0.3294});
+		expect(lines.filter(line => line.startsWith('propose '))).toHaveLength(5);
 	});
 
 	test('each agent runs standalone: plain words on stderr, nothing of the protocol on stdout', async () => {

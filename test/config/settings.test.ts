@@ -69,3 +69,19 @@ test('saved toggles are honoured headless, and --agents wins over them', async (
 	);
 	expect(flagged.stdout).toMatch(/"results":{"a":"success","b":"disabled"}/);
 });
+
+test('a toggle that cannot be saved is reported, not fatal', async () => {
+	const dir = temporaryDirectory();
+	writeFileSync(path.join(dir, 'file'), '');
+	const errors: string[] = [];
+	const settings = await openSettings('/srv/bots/a.json', {
+		cwd: path.join(dir, 'file', 'conf'),
+		onSaveError(error) {
+			errors.push((error as NodeJS.ErrnoException).code ?? String(error));
+		},
+	});
+	settings.saveToggle('trading', false);
+	settings.saveToggle('news', true);
+	await settings.flush();
+	expect(errors).toEqual(['ENOTDIR', 'ENOTDIR']);
+});

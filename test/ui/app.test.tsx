@@ -152,3 +152,56 @@ test('the key map: quit at once when no cycle runs, Ctrl-C always, scrolling the
 			.view.logOffset,
 	).toBe(0);
 });
+
+test('keys that arrive in one chunk act in order, an Enter among them too', async () => {
+	const rendered = renderWithStore(<App onQuit={() => undefined} />, {
+		events: [
+			...running,
+			{
+				type: 'agent_output',
+				time,
+				agent: 'trading',
+				lines: ['trading log line'],
+				dropped: 0,
+			},
+		],
+	});
+	await press(rendered, 'j\r');
+	expect(rendered.lastFrame()).toMatch(/trading .* 1 recent lines, following/);
+});
+
+test('a scrolled-up log stays on what is being read while new lines arrive', () => {
+	const state = reduce(createInitialState(uiConfig()), {
+		type: 'agent_output',
+		time,
+		agent: 'risk',
+		lines: Array.from({length: 30}, (_, index) => `line ${index}`),
+		dropped: 0,
+	});
+	const scrolled = handleKey({
+		view: {...initialView, mode: 'log'},
+		input: 'k',
+		key: noKey,
+		store: state,
+		page: 10,
+	}).view;
+	expect(scrolled).toMatchObject({logOffset: 1, logAnchor: 30});
+	const more = handleKey({
+		view: scrolled,
+		input: 'k',
+		key: noKey,
+		store: reduce(state, {
+			type: 'agent_output',
+			time,
+			agent: 'risk',
+			lines: ['new'],
+			dropped: 0,
+		}),
+		page: 10,
+	}).view;
+	expect(more).toMatchObject({logOffset: 2, logAnchor: 30});
+	expect(
+		handleKey({view: more, input: 'G', key: noKey, store: state, page: 10})
+			.view,
+	).toMatchObject({logOffset: 0, logAnchor: undefined});
+});

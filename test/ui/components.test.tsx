@@ -265,3 +265,40 @@ test('a skipped agent shows no attempt, and a halted one a narrow symbol', () =>
 		/^ {2}⊘ trading +para on +░{16} +— {2,}unknown +skipped cycle halt/,
 	);
 });
+
+test('the log view holds its window when scrolled up and new lines come', () => {
+	const lines = Array.from({length: 10}, (_, index) => `line ${index}`);
+	const first = renderWithStore(
+		<LogView agent="trading" offset={2} anchor={10} height={5} />,
+		{
+			events: [
+				{type: 'agent_output', time, agent: 'trading', lines, dropped: 0},
+			],
+		},
+	);
+	expect(first.lastFrame()?.split('\n').slice(1).filter(Boolean)).toEqual([
+		'line 5',
+		'line 6',
+		'line 7',
+	]);
+	const later = renderWithStore(
+		<LogView agent="trading" offset={2} anchor={10} height={5} />,
+		{
+			events: [
+				{type: 'agent_output', time, agent: 'trading', lines, dropped: 0},
+				{
+					type: 'agent_output',
+					time,
+					agent: 'trading',
+					lines: ['line 10', 'line 11', 'line 12'],
+					dropped: 0,
+				},
+			],
+		},
+	);
+	expect(later.lastFrame()?.split('\n').slice(1).filter(Boolean)).toEqual([
+		'line 5',
+		'line 6',
+		'line 7',
+	]);
+});
