@@ -28,6 +28,8 @@ export type SessionOptions = {
 	readonly agentsFlag: boolean;
 	/** Where conf keeps settings; tests point it at a temporary folder. */
 	readonly settingsFolder?: string | undefined;
+	/** Batch recent output lines for a screen; headless has none. @default true */
+	readonly keepOutput?: boolean;
 };
 
 /**
@@ -39,6 +41,7 @@ export async function openSession({
 	config,
 	agentsFlag,
 	settingsFolder,
+	keepOutput = true,
 }: SessionOptions): Promise<Session> {
 	const folder = config.orchestrator.metricsExportDir;
 	const bus = createEventBus();
@@ -103,6 +106,7 @@ export async function openSession({
 		healthOf: monitor.healthOf,
 		firstCycle: monitor.nextCycle(),
 		onLines: monitor.onLines,
+		keepOutput,
 		enabled,
 	});
 	bus.listen(monitor.listen);

@@ -26,7 +26,7 @@ export async function runHeadless({
 	once,
 	agentsFlag,
 }: HeadlessOptions): Promise<number> {
-	const session = await openSession({config, agentsFlag});
+	const session = await openSession({config, agentsFlag, keepOutput: false});
 	const {bus, engine, monitor} = session;
 	const writers = createLineWriters(() => {
 		void engine.stop();

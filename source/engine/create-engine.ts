@@ -2,7 +2,7 @@ import type {ResolvedConfig} from '../config/resolved-config.js';
 import type {OutputStream, RunAgent} from '../runner/run-agent.js';
 import type {Clock} from './clock.js';
 import type {Emit} from './events.js';
-import {createOutputBatcher} from './output-batcher.js';
+import {createOutputBatcher, type OutputBatcher} from './output-batcher.js';
 import {type CycleOutcome, runCycle} from './run-cycle.js';
 import type {HealthStatus} from './skip-rules.js';
 
@@ -26,6 +26,11 @@ export type EngineDeps = {
 	) => void;
 	/** How often buffered output reaches the store. @default 100 */
 	readonly outputIntervalMs?: number;
+	/**
+	Whether recent output lines are batched into `agent_output` events, for a screen to show.
+	Headless nobody reads them, so every output line is spared the work. @default true
+	*/
+	readonly keepOutput?: boolean;
 };
 
 /** What the user can do to a running engine (the TUI's keys, the headless signals). */
@@ -51,6 +56,19 @@ export type Engine = EngineControls & {
 	readonly isEnabled: (agent: string) => boolean;
 };
 
+/** An output batcher that keeps nothing, for runs without a screen. */
+const discardOutput: OutputBatcher = {
+	push() {
+		// Nothing reads recent lines here; the log files get every line through onLines.
+	},
+	flush() {
+		// Nothing held.
+	},
+	close() {
+		// Nothing held.
+	},
+};
+
 const maxSleepChunkMs = 60 * 60 * 1000;
 
 /**
@@ -67,9 +85,10 @@ export function createEngine(deps: EngineDeps): Engine {
 	);
 	const running = new Map<string, AbortController>();
 	const stopController = new AbortController();
-	const output = createOutputBatcher(emit, {
-		intervalMs: deps.outputIntervalMs ?? 100,
-	});
+	const output =
+		deps.keepOutput === false
+			? discardOutput
+			: createOutputBatcher(emit, {intervalMs: deps.outputIntervalMs ?? 100});
 	const healthOf = deps.healthOf ?? (() => 'unknown' as const);
 
 	let paused = false;
