@@ -12,6 +12,7 @@ import {
 	handleKey,
 	initialView,
 	type KeyPress,
+	plainKey,
 	type ViewState,
 } from './key-map.js';
 import {LogView} from './log-view.js';
@@ -19,17 +20,6 @@ import {LogView} from './log-view.js';
 export type AppProps = {
 	/** Stops the engine, saves, restores the terminal and exits; `true` when the user confirmed. */
 	readonly onQuit: () => void;
-};
-
-/** A key press with no special key. */
-const plainKey: KeyPress = {
-	upArrow: false,
-	downArrow: false,
-	pageUp: false,
-	pageDown: false,
-	escape: false,
-	return: false,
-	ctrl: false,
 };
 
 /** The smallest terminal the layout is legible in. */

@@ -36,6 +36,17 @@ export type KeyPress = {
 	readonly ctrl: boolean;
 };
 
+/** A key press with no special key. */
+export const plainKey: KeyPress = {
+	upArrow: false,
+	downArrow: false,
+	pageUp: false,
+	pageDown: false,
+	escape: false,
+	return: false,
+	ctrl: false,
+};
+
 /** One key press and what it is read against. */
 export type KeyInput = {
 	readonly view: ViewState;

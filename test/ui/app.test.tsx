@@ -1,25 +1,13 @@
 import {expect, test} from 'vitest';
 import {App} from '../../source/ui/app.js';
-import {
-	handleKey,
-	initialView,
-	type KeyPress,
-} from '../../source/ui/key-map.js';
+import {handleKey, initialView, plainKey} from '../../source/ui/key-map.js';
 import {createInitialState} from '../../source/store/state.js';
 import {reduce} from '../../source/store/reduce.js';
 import type {EngineEvent} from '../../source/engine/events.js';
 import {press, renderWithStore, uiConfig} from '../helpers/render.js';
 
 const time = '2026-11-02T10:00:00.000Z';
-const noKey: KeyPress = {
-	upArrow: false,
-	downArrow: false,
-	pageUp: false,
-	pageDown: false,
-	escape: false,
-	return: false,
-	ctrl: false,
-};
+const noKey = plainKey;
 const running: EngineEvent[] = [
 	{type: 'cycle_start', time, cycle: 1},
 	{type: 'agent_start', time, cycle: 1, agent: 'risk', attempt: 1},
