@@ -1,7 +1,7 @@
 // Bundles the CLI into dist/: start-up is most of a short run's cost, and one bundle loads in a
 // third of the time of the same modules unbundled. The TUI (React, Ink) is a separate chunk that
 // the headless path never loads.
-import {rmSync} from 'node:fs';
+import {chmodSync, rmSync} from 'node:fs';
 import {build} from 'esbuild';
 
 // A clean dist/: chunk names change with their content, and stale ones would pile up.
@@ -37,6 +37,9 @@ await build({
 	},
 	define: {'process.env.NODE_ENV': '"production"'},
 });
+
+// The bin runs by itself (systemd's ExecStart, cron, node_modules/.bin), as npm's install makes it.
+chmodSync('dist/cli.js', 0o755);
 
 // The bundled agents: one standalone file each (`node dist/agents/risk.js`), no shared chunks.
 await build({
