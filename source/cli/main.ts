@@ -1,11 +1,13 @@
 import process from 'node:process';
 import {ConfigError} from '../config/config-error.js';
 import {loadConfig} from '../config/load-config.js';
+import type {ResolvedConfig} from '../config/resolved-config.js';
 import {exitCodes} from './exit-codes.js';
 import {overridesFromFlags, type RawFlags} from './flags.js';
 import {helpText} from './help.js';
 import {initConfig} from './init-config.js';
 import {parseCommandLine} from './parse-command-line.js';
+import {type Lifecycle, superviseProcess} from './process-lifecycle.js';
 import {bundledConfigFile, packageVersion, schemaFile} from './paths.js';
 import {runHeadless} from './run-headless.js';
 import {runOneAgent} from './run-one-agent.js';
@@ -84,10 +86,31 @@ async function dispatch(
 		return exitCodes.ok;
 	}
 
-	if (command === 'run') {
-		return runOneAgent({config, name: rest[0], json: flags.json});
-	}
+	// From here on agents run: one owner of signals, crashes and the exit code for every mode.
+	const lifecycle = superviseProcess({
+		crashDeadlineMs: config.orchestrator.killGraceSeconds * 1000 + 5000,
+	});
+	try {
+		if (command === 'run') {
+			return await runOneAgent({
+				config,
+				name: rest[0],
+				json: flags.json,
+				lifecycle,
+			});
+		}
 
+		return await runEngine(config, flags, lifecycle);
+	} finally {
+		lifecycle.dispose();
+	}
+}
+
+async function runEngine(
+	config: ResolvedConfig,
+	flags: RawFlags,
+	lifecycle: Lifecycle,
+): Promise<number> {
 	const agentsFlag = flags.agents !== undefined;
 	// The TUI needs a terminal both ways; --once and --json are for scripts, so they run headless.
 	const useTui =
@@ -99,8 +122,14 @@ async function dispatch(
 	if (useTui) {
 		// Loaded only here: the headless path never pays for React and Ink.
 		const {runTui} = await import('../ui/run-tui.js');
-		return runTui({config, agentsFlag});
+		return runTui({config, agentsFlag, lifecycle});
 	}
 
-	return runHeadless({config, json: flags.json, once: flags.once, agentsFlag});
+	return runHeadless({
+		config,
+		json: flags.json,
+		once: flags.once,
+		agentsFlag,
+		lifecycle,
+	});
 }

@@ -1,13 +1,18 @@
-import {ConfigError} from '../config/config-error.js';
+import {realpathSync} from 'node:fs';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {openSettings} from '../config/settings.js';
 import {systemClock} from '../engine/clock.js';
 import {createEngine, type Engine} from '../engine/create-engine.js';
 import {createEventBus, type EventBus} from '../engine/event-bus.js';
+import type {EngineStopEvent} from '../engine/events.js';
 import {createMonitor, type Monitor} from '../monitor/create-monitor.js';
-import {acquireEngineLock, type EngineLock} from '../monitor/engine-lock.js';
-import {loadState} from '../monitor/state-file.js';
+import {createGroupRecorder} from '../monitor/group-record.js';
+import {removeInterruptedWrites} from '../monitor/interrupted-writes.js';
+import {loadState, saveState} from '../monitor/state-file.js';
+import {watchGroups} from '../runner/kill-group.js';
 import {runAgent} from '../runner/run-agent.js';
+import {endLeftovers, holdLocks} from './hold-locks.js';
+import type {Lifecycle} from './process-lifecycle.js';
 
 /** Everything one run of the orchestrator needs, wired, and how to put it away. */
 export type Session = {
@@ -18,14 +23,16 @@ export type Session = {
 	readonly enabledAtStart: (agent: string) => boolean;
 	/** Emits the warnings gathered while opening as alerts; call once the listeners are attached. */
 	readonly announceWarnings: () => void;
-	/** Saves toggles, flushes the logs and releases the lock. */
-	readonly close: () => Promise<void>;
+	/** Emits the run's last event, then saves toggles, flushes the logs and releases the locks. */
+	readonly close: (last: EngineStopEvent) => Promise<void>;
 };
 
 export type SessionOptions = {
 	readonly config: ResolvedConfig;
 	/** `--agents` was given: it wins over the saved toggles for this run. */
 	readonly agentsFlag: boolean;
+	/** The process's owner: signals stop this session's engine, a crash closes it. */
+	readonly lifecycle: Lifecycle;
 	/** Where conf keeps settings; tests point it at a temporary folder. */
 	readonly settingsFolder?: string | undefined;
 	/** Batch recent output lines for a screen; headless has none. @default true */
@@ -33,49 +40,86 @@ export type SessionOptions = {
 };
 
 /**
-Opens a run: takes the metrics folder's lock (refusing, exit 2, when another engine holds it),
+Opens a run: takes the config's and the metrics folder's locks (refusing, exit 2, when another
+engine holds either or the folder cannot be used), ends what a dead predecessor left running,
 loads the state and the user's saved toggles, and wires the engine and the monitoring half to one
 event bus. The headless mode and the TUI both start here, so they behave the same.
 */
 export async function openSession({
 	config,
 	agentsFlag,
+	lifecycle,
 	settingsFolder,
 	keepOutput = true,
 }: SessionOptions): Promise<Session> {
 	const folder = config.orchestrator.metricsExportDir;
 	const bus = createEventBus();
+	const now = () => new Date().toISOString();
 	const warnings = config.warnings.map(
 		warning => `${config.displayName}: ${warning}`,
 	);
 
-	// One engine per metrics folder; a folder that cannot be written is an alert, not a stop.
-	let lock: EngineLock | undefined;
-	try {
-		lock = await acquireEngineLock(folder, error => {
+	// Late-bound: the locks are taken before the engine exists, and may be lost once it runs.
+	const late: {engine?: Engine} = {};
+	const locks = await holdLocks(config, {
+		onLost(what, error) {
+			late.engine?.hold(what);
 			bus.emit({
 				type: 'alert',
-				time: new Date().toISOString(),
+				time: now(),
 				level: 'critical',
-				message: `lost the lock of ${folder} (${error.message}): another engine may start on it`,
+				message: `lost ${what} (${error.message}): no new cycle starts until it is held again`,
 			});
-		});
-		if (lock.warning) {
-			warnings.push(lock.warning);
-		}
-	} catch (error) {
-		if (error instanceof ConfigError) {
-			throw error;
-		}
+		},
+		onHeldAgain(what) {
+			late.engine?.release(what);
+			bus.emit({
+				type: 'alert',
+				time: now(),
+				level: 'info',
+				message: `holds ${what} again: cycles go on`,
+			});
+		},
+	});
+	lifecycle.atExit(locks.releaseNow);
 
+	// Every group an agent starts is recorded beside the lock, for whoever takes over after a crash.
+	const recorder = createGroupRecorder(locks.engineLockPath, error => {
+		bus.emit({
+			type: 'alert',
+			time: now(),
+			level: 'warning',
+			message: `the agents' process groups cannot be recorded (${error instanceof Error ? error.message : String(error)}): after a crash the next engine could not end them`,
+		});
+	});
+
+	const removed = removeInterruptedWrites(folder);
+	if (removed.length > 0) {
 		warnings.push(
-			`metrics folder ${folder} cannot be written (${(error as Error).message}); running without the one-engine lock`,
+			`removed ${removed.length} temporary file${removed.length === 1 ? '' : 's'} of writes a crash interrupted in ${folder}`,
 		);
 	}
 
-	const {state, warning: stateWarning} = loadState(folder);
+	const configPath = realPathOf(config.file);
+	let {state, warning: stateWarning} = loadState(folder, configPath);
 	if (stateWarning) {
 		warnings.push(stateWarning);
+	}
+
+	// A dead engine's agents may still be placing orders: they end before anything of ours starts.
+	const previous = locks.previous();
+	if (previous) {
+		const left = await endLeftovers(previous, state, {
+			graceMs: config.orchestrator.killGraceSeconds * 1000,
+			folder,
+		});
+		warnings.push(left.warning);
+		// Dealt with: a crash of ours before our first agent must not end them twice.
+		recorder.remove();
+		if (left.state !== state) {
+			state = left.state;
+			saveState(folder, state);
+		}
 	}
 
 	const settings = await openSettings(config.file, {
@@ -83,7 +127,7 @@ export async function openSession({
 		onSaveError(error) {
 			bus.emit({
 				type: 'alert',
-				time: new Date().toISOString(),
+				time: now(),
 				level: 'warning',
 				message: `a toggle could not be saved (${error instanceof Error ? error.message : String(error)}); it holds for this run only`,
 			});
@@ -97,8 +141,10 @@ export async function openSession({
 		]),
 	);
 
+	watchGroups(recorder.update);
+
 	const monitor = createMonitor({config, emit: bus.emit, initialState: state});
-	const engine = createEngine({
+	const running = createEngine({
 		config,
 		runAgent,
 		clock: systemClock,
@@ -109,39 +155,79 @@ export async function openSession({
 		keepOutput,
 		enabled,
 	});
+	late.engine = running;
+	for (const what of locks.lost()) {
+		running.hold(what);
+	}
+
 	bus.listen(monitor.listen);
 	bus.listen(event => {
 		if (event.type === 'agent_toggle') {
 			settings.saveToggle(event.agent, event.enabled);
 		}
 	});
+	bus.listen(event => {
+		if (event.type === 'cycle_start' || event.type === 'cycle_end') {
+			recorder.setCycle(event.type === 'cycle_start' ? event.cycle : undefined);
+		}
+	});
 
-	return {
-		bus,
-		engine,
-		monitor,
-		enabledAtStart: agent => enabled[agent] ?? false,
-		announceWarnings() {
-			for (const warning of warnings) {
-				bus.emit({
-					type: 'alert',
-					time: new Date().toISOString(),
-					level: 'warning',
-					message: warning,
-				});
-			}
-		},
-		async close() {
-			// Each step runs whatever the one before did: the lock must never be left behind.
+	let closing: Promise<void> | undefined;
+	const close = async (last: EngineStopEvent) => {
+		closing ??= (async () => {
+			bus.emit(last);
+			// Each step runs whatever the one before did: the locks must never be left behind.
 			try {
 				await settings.flush();
 			} finally {
 				try {
 					await monitor.close();
 				} finally {
-					await lock?.release();
+					watchGroups(undefined);
+					recorder.remove();
+					await locks.release();
 				}
 			}
-		},
+		})();
+		return closing;
 	};
+
+	lifecycle.onStop(() => {
+		void running.stop();
+	});
+	lifecycle.onCrash(async error => {
+		await running.stop();
+		await close({
+			type: 'engine_stop',
+			time: now(),
+			reason: 'error',
+			error: error instanceof Error ? error.message : String(error),
+		});
+	});
+
+	return {
+		bus,
+		engine: running,
+		monitor,
+		enabledAtStart: agent => enabled[agent] ?? false,
+		announceWarnings() {
+			for (const warning of warnings) {
+				bus.emit({
+					type: 'alert',
+					time: now(),
+					level: 'warning',
+					message: warning,
+				});
+			}
+		},
+		close,
+	};
+}
+
+function realPathOf(file: string): string {
+	try {
+		return realpathSync(file);
+	} catch {
+		return file;
+	}
 }

@@ -5,7 +5,7 @@ import {createTextPrinter} from '../headless/text-printer.js';
 import {exitCodeOf, exitCodes} from './exit-codes.js';
 import {openSession} from './open-session.js';
 import {createLineWriters} from './output.js';
-import {handleInterruptions} from './signals.js';
+import type {Lifecycle} from './process-lifecycle.js';
 
 export type HeadlessOptions = {
 	readonly config: ResolvedConfig;
@@ -13,23 +13,31 @@ export type HeadlessOptions = {
 	readonly once: boolean;
 	/** `--agents` was given (it wins over saved toggles). */
 	readonly agentsFlag: boolean;
+	readonly lifecycle: Lifecycle;
 };
 
 /**
 The orchestrator without a TUI: the engine's events printed as text lines (with the dashboard
 after each cycle) or JSON lines, and recorded by the monitoring half. Returns the exit code: with
-`--once` the cycle's (contract §2), 130 / 143 when interrupted, else 0.
+`--once` the cycle's (contract §2), 128 + n when a signal stopped it, else 0.
 */
 export async function runHeadless({
 	config,
 	json,
 	once,
 	agentsFlag,
+	lifecycle,
 }: HeadlessOptions): Promise<number> {
-	const session = await openSession({config, agentsFlag, keepOutput: false});
+	const session = await openSession({
+		config,
+		agentsFlag,
+		lifecycle,
+		keepOutput: false,
+	});
 	const {bus, engine, monitor} = session;
+	// A reader that went away (`| head`) stops the engine as the SIGPIPE it would have been.
 	const writers = createLineWriters(() => {
-		void engine.stop();
+		lifecycle.requestStop('SIGPIPE');
 	});
 	const maxAttempts = new Map(
 		config.agents.map(agent => [agent.name, agent.retries + 1]),
@@ -50,19 +58,22 @@ export async function runHeadless({
 	);
 	session.announceWarnings();
 
-	const interruption = handleInterruptions(() => {
-		void engine.stop();
-	});
+	let outcome;
 	try {
-		const outcome = await engine.run({once});
-		const interrupted = interruption.exitCode();
-		if (interrupted !== undefined) {
-			return interrupted;
-		}
-
-		return once && outcome ? exitCodeOf(outcome) : exitCodes.ok;
-	} finally {
-		interruption.dispose();
-		await session.close();
+		outcome = await engine.run({once});
+	} catch (error) {
+		await session.close({
+			type: 'engine_stop',
+			time: new Date().toISOString(),
+			reason: 'error',
+			error: error instanceof Error ? error.message : String(error),
+		});
+		throw error;
 	}
+
+	await session.close(lifecycle.stopEvent(once ? 'once' : 'stop'));
+	return (
+		lifecycle.exitCode() ??
+		(once && outcome ? exitCodeOf(outcome) : exitCodes.ok)
+	);
 }

@@ -10,7 +10,7 @@ import {runAgent} from '../runner/run-agent.js';
 import {plural} from '../util/format.js';
 import {exitCodes} from './exit-codes.js';
 import {createLineWriters} from './output.js';
-import {handleInterruptions} from './signals.js';
+import type {Lifecycle} from './process-lifecycle.js';
 
 /**
 `moondev-tui run <agent>`: one agent once, enabled or not, with its retries and timeout, its log
@@ -21,8 +21,9 @@ export async function runOneAgent(options: {
 	readonly config: ResolvedConfig;
 	readonly name: string | undefined;
 	readonly json: boolean;
+	readonly lifecycle: Lifecycle;
 }): Promise<number> {
-	const {config, name, json} = options;
+	const {config, name, json, lifecycle} = options;
 	const names = config.agents.map(agent => agent.name);
 	if (name === undefined) {
 		throw new ConfigError(
@@ -39,7 +40,7 @@ export async function runOneAgent(options: {
 
 	const stop = new AbortController();
 	const writers = createLineWriters(() => {
-		stop.abort();
+		lifecycle.requestStop('SIGPIPE');
 	});
 	const bus = createEventBus();
 	bus.listen(
@@ -50,7 +51,10 @@ export async function runOneAgent(options: {
 					maxAttempts: () => agent.retries + 1,
 				}),
 	);
-	const interruption = handleInterruptions(() => {
+	lifecycle.onStop(() => {
+		stop.abort();
+	});
+	lifecycle.onCrash(async () => {
 		stop.abort();
 	});
 	try {
@@ -74,7 +78,7 @@ export async function runOneAgent(options: {
 			undefined,
 			stop.signal,
 		);
-		const interrupted = interruption.exitCode();
+		const interrupted = lifecycle.exitCode();
 		if (interrupted !== undefined) {
 			return interrupted;
 		}
@@ -103,6 +107,6 @@ export async function runOneAgent(options: {
 
 		return outcome.status === 'success' ? exitCodes.ok : exitCodes.agentFailed;
 	} finally {
-		interruption.dispose();
+		bus.emit(lifecycle.stopEvent('once'));
 	}
 }

@@ -54,6 +54,12 @@ export type Engine = EngineControls & {
 		readonly once?: boolean;
 	}) => Promise<CycleOutcome | undefined>;
 	readonly isEnabled: (agent: string) => boolean;
+	/**
+	Starts no new cycle until every hold is released (the running one finishes): for conditions
+	under which trading must not go on, such as a lost lock. Forced cycles wait too.
+	*/
+	readonly hold: (reason: string) => void;
+	readonly release: (reason: string) => void;
 };
 
 /** An output batcher that keeps nothing, for runs without a screen. */
@@ -93,6 +99,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
 	let paused = false;
 	let forced = false;
+	const holds = new Set<string>();
 	let nextRunAt: number | undefined;
 	let wakeController = new AbortController();
 	let runPromise: Promise<CycleOutcome | undefined> | undefined;
@@ -120,10 +127,14 @@ export function createEngine(deps: EngineDeps): Engine {
 		let last: CycleOutcome | undefined;
 		nextRunAt = clock.now();
 		while (!stopController.signal.aborted) {
-			if (!forced && (paused || clock.now() < (nextRunAt ?? 0))) {
-				const waitMs = paused
-					? maxSleepChunkMs
-					: Math.min(maxSleepChunkMs, (nextRunAt ?? 0) - clock.now());
+			const waiting =
+				holds.size > 0 ||
+				(!forced && (paused || clock.now() < (nextRunAt ?? 0)));
+			if (waiting) {
+				const waitMs =
+					paused || holds.size > 0
+						? maxSleepChunkMs
+						: Math.min(maxSleepChunkMs, (nextRunAt ?? 0) - clock.now());
 				// eslint-disable-next-line no-await-in-loop -- waiting is what this loop does
 				await clock.sleep(waitMs, wakeController.signal);
 				continue;
@@ -171,6 +182,14 @@ export function createEngine(deps: EngineDeps): Engine {
 			return runPromise;
 		},
 		isEnabled,
+		hold(reason) {
+			holds.add(reason);
+		},
+		release(reason) {
+			if (holds.delete(reason)) {
+				wake();
+			}
+		},
 		pause() {
 			if (!paused) {
 				paused = true;

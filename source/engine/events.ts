@@ -103,6 +103,20 @@ export type MetricsExportedEvent = {
 	readonly path: string;
 };
 
+/** Why a run of the engine ended: the end of `--once`, a `stop`, a signal, or a fatal error. */
+export type EngineStopReason = 'once' | 'stop' | 'signal' | 'error';
+
+/** The last event of a run, so a reader of the stream knows it ended on purpose. */
+export type EngineStopEvent = {
+	readonly type: 'engine_stop';
+	readonly time: string;
+	readonly reason: EngineStopReason;
+	/** The signal that stopped it ("SIGPIPE" for a closed stdout). */
+	readonly signal?: string;
+	/** What went wrong, when the reason is `error`. */
+	readonly error?: string;
+};
+
 /** The events of contract §6, exactly: what `--json` prints. */
 export type ContractEvent =
 	| CycleStartEvent
@@ -114,7 +128,8 @@ export type ContractEvent =
 	| AlertEvent
 	| HaltEvent
 	| CycleEndEvent
-	| MetricsExportedEvent;
+	| MetricsExportedEvent
+	| EngineStopEvent;
 
 /*
 Events that only live inside the app: the store and the TUI need them, `--json` leaves them out
@@ -218,6 +233,7 @@ const contractEventTypes: ReadonlySet<EventType> = new Set<
 	'halt',
 	'cycle_end',
 	'metrics_exported',
+	'engine_stop',
 ]);
 
 /** Whether an event is one of the contract's (§6), and so goes out in `--json`. */

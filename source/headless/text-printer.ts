@@ -111,6 +111,18 @@ function formatEvent(
 			return `metrics: ${event.path}`;
 		}
 
+		case 'engine_stop': {
+			const why =
+				event.reason === 'signal'
+					? `on ${event.signal ?? 'a signal'}`
+					: event.reason === 'error'
+						? `on an error: ${event.error ?? 'unknown'}`
+						: event.reason === 'once'
+							? 'after one cycle (--once)'
+							: 'as asked';
+			return `engine stopped ${why}`;
+		}
+
 		case 'schedule': {
 			if (event.paused) {
 				return 'paused';

@@ -22,6 +22,7 @@ import {
 	type AgentRecord,
 	emptyAgentRecord,
 	type MonitorState,
+	nextCycleOf,
 	saveState,
 } from './state-file.js';
 
@@ -249,6 +250,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		state = {
 			...state,
 			totalCycles: state.totalCycles + 1,
+			lastCycle: Math.max(state.lastCycle ?? 0, event.cycle),
 			halts: state.halts + (event.halted ? 1 : 0),
 			cycleDurationsS: [...previous, event.duration_s].slice(
 				-maxCycleDurations,
@@ -503,6 +505,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				case 'agent_toggle':
 				case 'schedule':
 				case 'metrics_exported':
+				case 'engine_stop':
 				case 'agent_health':
 				case 'cycle_recorded': {
 					break;
@@ -515,7 +518,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		onLines(agent, lines, stream) {
 			logs.write(agent, lines, stream);
 		},
-		nextCycle: () => state.totalCycles + 1,
+		nextCycle: () => nextCycleOf(state),
 		lastReport: () => report,
 		cycleDurationsS: () => state.cycleDurationsS,
 		announceHealth() {

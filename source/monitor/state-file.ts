@@ -18,9 +18,29 @@ export type AgentRecord = {
 	readonly unhealthyCycles: number;
 };
 
+/** A cycle whose engine died before recording it (found by the engine that took over). */
+export type InterruptedCycle = {
+	readonly cycle: number;
+	/** When the engine that took over found it. */
+	readonly foundAt: string;
+	/** The dead engine's pid. */
+	readonly pid: number | undefined;
+	/** The agents it left running, ended by the engine that took over. */
+	readonly agentsEnded: readonly string[];
+};
+
+/** The state file's format; an older one is migrated, a newer one set aside. */
+export const stateVersion = 2;
+
 /** The monitoring half's memory: what `state.json` holds. */
 export type MonitorState = {
-	readonly version: 1;
+	readonly version: typeof stateVersion;
+	/** The config file (real path) this state belongs to; another config's state is set aside. */
+	readonly config?: string | undefined;
+	/** The highest cycle number used, recorded or not: numbering goes on after it. */
+	readonly lastCycle?: number | undefined;
+	/** The latest interrupted cycles, oldest first, capped. */
+	readonly interrupted?: readonly InterruptedCycle[] | undefined;
 	readonly totalCycles: number;
 	readonly halts: number;
 	/** The latest cycles' durations in seconds, oldest first. */
@@ -40,7 +60,7 @@ export const emptyAgentRecord: AgentRecord = {
 };
 
 export const emptyState: MonitorState = {
-	version: 1,
+	version: stateVersion,
 	totalCycles: 0,
 	halts: 0,
 	cycleDurationsS: [],
@@ -49,26 +69,49 @@ export const emptyState: MonitorState = {
 
 export const stateFileName = 'state.json';
 
+/** Why a state file is not this run's, and the suffix of the name it is set aside under. */
+class SetAside extends Error {
+	readonly suffix: string;
+
+	constructor(message: string, suffix: string) {
+		super(message);
+		this.suffix = suffix;
+	}
+}
+
 /**
-Reads the state file of a metrics folder. Missing: a fresh start. Corrupt or unreadable: moved
-aside (so nothing is lost) with a warning, and a fresh start — never a crash.
+Reads the state file of a metrics folder. Missing: a fresh start. Corrupt, unreadable, written by
+a newer moondev-tui or for another config: moved aside (so nothing is lost) with a warning, and a
+fresh start — never a crash. An older format is migrated.
 */
-export function loadState(folder: string): {
+export function loadState(
+	folder: string,
+	/** The config file's real path: a state of another config is not this run's. */
+	config?: string,
+): {
 	state: MonitorState;
 	warning: string | undefined;
 } {
 	const file = path.join(folder, stateFileName);
+	const fresh = {...emptyState, config};
 	if (!existsSync(file)) {
-		return {state: emptyState, warning: undefined};
+		return {state: fresh, warning: undefined};
 	}
 
 	try {
-		return {
-			state: parseState(JSON.parse(readFileSync(file, 'utf8'))),
-			warning: undefined,
-		};
+		const state = parseState(JSON.parse(readFileSync(file, 'utf8')));
+		if (
+			config !== undefined &&
+			state.config !== undefined &&
+			state.config !== config
+		) {
+			throw new SetAside(`it belongs to ${state.config}`, 'other-config');
+		}
+
+		return {state: {...state, config}, warning: undefined};
 	} catch (error) {
-		const aside = `${file}.corrupt-${Date.now()}`;
+		const suffix = error instanceof SetAside ? error.suffix : 'corrupt';
+		const aside = `${file}.${suffix}-${Date.now()}`;
 		let where = `moved to ${path.basename(aside)}`;
 		try {
 			renameSync(file, aside);
@@ -78,10 +121,27 @@ export function loadState(folder: string): {
 
 		const reason = error instanceof Error ? error.message : String(error);
 		return {
-			state: emptyState,
-			warning: `state file ${file} could not be read (${reason}); ${where}, starting from scratch`,
+			state: fresh,
+			warning: `state file ${file} ${error instanceof SetAside ? "is not this run's" : 'could not be read'} (${reason}); ${where}, starting from scratch`,
 		};
 	}
+}
+
+/** Notes a cycle that a dead engine left unrecorded, so numbering goes on after it. */
+export function withInterruptedCycle(
+	state: MonitorState,
+	interrupted: InterruptedCycle,
+): MonitorState {
+	return {
+		...state,
+		lastCycle: Math.max(state.lastCycle ?? 0, interrupted.cycle),
+		interrupted: [...(state.interrupted ?? []), interrupted].slice(-20),
+	};
+}
+
+/** The number of the next cycle: after every cycle recorded or interrupted. */
+export function nextCycleOf(state: MonitorState): number {
+	return Math.max(state.totalCycles, state.lastCycle ?? 0) + 1;
 }
 
 /** Writes the state file atomically: a crash leaves the previous one whole. */
@@ -92,20 +152,35 @@ export function saveState(folder: string, state: MonitorState): void {
 	);
 }
 
-/** Checks the shape of a parsed state file; throws on anything unexpected. */
+/** Checks the shape of a parsed state file, migrating an older format; throws on anything unexpected. */
 function parseState(data: unknown): MonitorState {
-	const state = data as Partial<MonitorState> | undefined;
+	const state = data as
+		(Omit<Partial<MonitorState>, 'version'> & {version?: unknown}) | undefined;
 	const isCount = (value: unknown) =>
 		Number.isInteger(value) && (value as number) >= 0;
 	if (
-		state?.version !== 1 ||
+		typeof state?.version === 'number' &&
+		Number.isInteger(state.version) &&
+		state.version > stateVersion
+	) {
+		throw new SetAside(
+			`it was written by a newer moondev-tui (format ${state.version}; this one reads up to ${stateVersion})`,
+			`v${state.version}`,
+		);
+	}
+
+	// Format 1 had neither `config`, `lastCycle` nor `interrupted`: the same figures otherwise.
+	if (
+		(state?.version !== 1 && state?.version !== stateVersion) ||
 		!isCount(state.totalCycles) ||
 		!isCount(state.halts) ||
 		!Array.isArray(state.cycleDurationsS) ||
 		typeof state.agents !== 'object' ||
 		state.agents === null
 	) {
-		throw new Error('not a moondev-tui state file (version 1)');
+		throw new Error(
+			`not a moondev-tui state file (format 1 to ${stateVersion})`,
+		);
 	}
 
 	for (const [name, record] of Object.entries(state.agents)) {
@@ -114,5 +189,5 @@ function parseState(data: unknown): MonitorState {
 		}
 	}
 
-	return state as MonitorState;
+	return {...(state as MonitorState), version: stateVersion};
 }

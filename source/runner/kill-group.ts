@@ -1,5 +1,6 @@
 import {readdirSync, readFileSync} from 'node:fs';
 import process from 'node:process';
+import {processStat} from './process-info.js';
 
 /*
 Every agent attempt runs in a process group of its own (execa's `detached`), and execa neither
@@ -7,15 +8,38 @@ cleans up detached children nor kills descendants (execa 9), so killing is ours:
 SIGTERM first, SIGKILL after the grace period.
 */
 
-/** Process groups started and not yet known to be gone, for the last-resort kill on exit. */
-const liveGroups = new Set<number>();
+/** A process group an agent's attempt started: its leader's pid is the group's id. */
+export type TrackedGroup = {
+	readonly agent: string;
+	/** The leader's start time (clock ticks after boot), to recognise it after a crash. */
+	readonly startTicks: number | undefined;
+};
 
-export function trackGroup(pid: number): void {
-	liveGroups.add(pid);
+/** Process groups started and not yet known to be gone, for the last-resort kill on exit. */
+const liveGroups = new Map<number, TrackedGroup>();
+
+let groupsListener:
+	((groups: ReadonlyMap<number, TrackedGroup>) => void) | undefined;
+
+/**
+Calls `listener` with every live group each time one starts or ends, so the engine can record them
+where a successor finds them if it dies. One listener; undefined removes it.
+*/
+export function watchGroups(
+	listener: ((groups: ReadonlyMap<number, TrackedGroup>) => void) | undefined,
+): void {
+	groupsListener = listener;
+}
+
+export function trackGroup(pid: number, agent: string): void {
+	liveGroups.set(pid, {agent, startTicks: processStat(pid)?.startTicks});
+	groupsListener?.(liveGroups);
 }
 
 export function untrackGroup(pid: number): void {
-	liveGroups.delete(pid);
+	if (liveGroups.delete(pid)) {
+		groupsListener?.(liveGroups);
+	}
 }
 
 /** Sends `signal` to every process of the group led by `pid`; false if none is left. */
@@ -79,9 +103,10 @@ SIGKILLs every group still tracked, synchronously: for `process.on('exit')`, whe
 time left for a grace period.
 */
 export function killAllGroupsNow(): void {
-	for (const pid of liveGroups) {
+	for (const pid of liveGroups.keys()) {
 		signalGroup(pid, 'SIGKILL');
 	}
 
 	liveGroups.clear();
+	groupsListener?.(liveGroups);
 }

@@ -108,7 +108,7 @@ export const runAgent: RunAgent = async request => {
 
 	const {pid} = subprocess;
 	if (pid !== undefined) {
-		trackGroup(pid);
+		trackGroup(pid, request.agent);
 	}
 
 	const onLines = (stream: OutputStream) => (lines: string[]) => {

@@ -218,7 +218,8 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 
 		case 'attempt_end':
 		case 'cycle_recorded':
-		case 'metrics_exported': {
+		case 'metrics_exported':
+		case 'engine_stop': {
 			return state;
 		}
 	}

@@ -1,9 +1,8 @@
 import process from 'node:process';
-import {setTimeout as setTimeout$} from 'node:timers/promises';
-import {render} from 'ink';
+import {type Instance, render} from 'ink';
 import {exitCodes} from '../cli/exit-codes.js';
 import {openSession} from '../cli/open-session.js';
-import {handleInterruptions} from '../cli/signals.js';
+import type {Lifecycle} from '../cli/process-lifecycle.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {createAppStore} from '../store/create-app-store.js';
 import {StoreProvider} from '../store/store-context.js';
@@ -23,14 +22,15 @@ export function enterFullScreen(stream: NodeJS.WriteStream): () => void {
 
 /**
 The full-screen TUI over the same session as the headless mode. Every way out — q, Ctrl-C,
-SIGTERM, SIGHUP, an uncaught error — stops the engine (every agent's group killed), saves, and
-restores the terminal before the process ends.
+a signal, an uncaught error — stops the engine (every agent's group killed), saves, and restores
+the terminal before the process ends; the process lifecycle (cli/) owns signals and crashes.
 */
 export async function runTui(options: {
 	readonly config: ResolvedConfig;
 	readonly agentsFlag: boolean;
+	readonly lifecycle: Lifecycle;
 }): Promise<number> {
-	const {config} = options;
+	const {config, lifecycle} = options;
 	const session = await openSession(options);
 	const {bus, engine, monitor} = session;
 	const store = createAppStore({
@@ -47,7 +47,20 @@ export async function runTui(options: {
 
 	// Ink 6 has no alternate-screen option: we write the sequences, and undo them on every exit.
 	const restore = enterFullScreen(process.stdout);
-	process.once('exit', restore);
+	const ink: {instance?: Instance} = {};
+	// Leave the terminal as we found it: out of raw mode, main screen, cursor shown.
+	const leaveTerminal = () => {
+		try {
+			ink.instance?.unmount();
+		} catch {
+			process.stdin.setRawMode?.(false);
+		}
+
+		restore();
+	};
+
+	lifecycle.beforeCrashReport(leaveTerminal);
+	lifecycle.atExit(leaveTerminal);
 
 	let quitting: Promise<void> | undefined;
 	let resolveDone: () => void = () => undefined;
@@ -58,50 +71,19 @@ export async function runTui(options: {
 		quitting ??= (async () => {
 			try {
 				await engine.stop();
-				await session.close();
+				await session.close(lifecycle.stopEvent('stop'));
 			} finally {
-				instance.unmount();
-				restore();
+				leaveTerminal();
 				resolveDone();
 			}
 		})();
 		return quitting;
 	};
 
-	const onCrash = (error: unknown) => {
-		// Leave the terminal as we found it: out of raw mode, main screen, cursor shown.
-		try {
-			instance.unmount();
-		} catch {
-			process.stdin.setRawMode?.(false);
-		}
-
-		restore();
-		process.stderr.write(
-			`moondev-tui: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-		);
-		// Still stop the agents and release the lock if that can be done in a few seconds.
-		const cleanUp = (async () => {
-			await engine.stop();
-			await session.close();
-		})();
-		const deadline = setTimeout$(
-			config.orchestrator.killGraceSeconds * 1000 + 3000,
-		);
-		void Promise.race([cleanUp, deadline])
-			.catch(() => undefined)
-			.finally(() => {
-				// eslint-disable-next-line unicorn/no-process-exit -- the app is broken: leave, terminal restored
-				process.exit(1);
-			});
-	};
-
-	process.once('uncaughtException', onCrash);
-	process.once('unhandledRejection', onCrash);
-	const interruption = handleInterruptions(() => {
+	lifecycle.onStop(() => {
 		void quit();
 	});
-	const instance = render(
+	ink.instance = render(
 		<StoreProvider store={store}>
 			<App
 				onQuit={() => {
@@ -112,10 +94,10 @@ export async function runTui(options: {
 		{exitOnCtrlC: false, maxFps: 30, patchConsole: true},
 	);
 
-	void engine.run().catch(onCrash);
+	void engine.run().catch((error: unknown) => {
+		leaveTerminal();
+		throw error;
+	});
 	await done;
-	interruption.dispose();
-	process.off('uncaughtException', onCrash);
-	process.off('unhandledRejection', onCrash);
-	return interruption.exitCode() ?? exitCodes.ok;
+	return lifecycle.exitCode() ?? exitCodes.ok;
 }

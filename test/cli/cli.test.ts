@@ -1,17 +1,12 @@
 import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import process from 'node:process';
-import {execa} from 'execa';
 import {describe, expect, test} from 'vitest';
 import {
-	cliPath,
 	fixtureCommand,
 	parseJsonLines,
 	runCli,
 	temporaryDirectory,
-	waitFor,
 } from '../helpers/index.js';
-import {isRunning} from '../helpers/processes.js';
 
 const node = fixtureCommand;
 
@@ -130,9 +125,15 @@ describe('--headless --once --json', () => {
 					'alert',
 					'cycle_end',
 					'metrics_exported',
+					'engine_stop',
 				].includes(type as string),
 			),
 		).toBe(true);
+		// The stream ends on purpose, and says why.
+		expect(events.at(-1)).toMatchObject({type: 'engine_stop', reason: 'once'});
+		expect(events.filter(event => event.type === 'engine_stop')).toHaveLength(
+			1,
+		);
 	});
 
 	test('an agent that fails gives exit 1', async () => {
@@ -433,11 +434,10 @@ describe('run <agent>', () => {
 		expect(failed.exitCode).toBe(1);
 		const halted = await runCli(['run', 'risk', '--config', file, '--json']);
 		expect(halted.exitCode).toBe(3);
-		expect(jsonLines(halted.stdout).at(-1)).toMatchObject({
-			type: 'halt',
-			agent: 'risk',
-			reason: 'daily loss limit breached',
-		});
+		expect(jsonLines(halted.stdout).slice(-2)).toMatchObject([
+			{type: 'halt', agent: 'risk', reason: 'daily loss limit breached'},
+			{type: 'engine_stop', reason: 'once'},
+		]);
 	});
 
 	test('a critical agent that fails its retries exits 3, as it would halt a cycle', async () => {
@@ -460,51 +460,6 @@ describe('run <agent>', () => {
 			'run: unknown agent "rsk" (agents: risk)',
 		);
 	});
-});
-
-describe('signals', () => {
-	for (const [signal, code] of [
-		['SIGINT', 130],
-		['SIGTERM', 143],
-	] as const) {
-		test(`${signal} kills every agent's group, then exits ${code}`, async () => {
-			const dir = temporaryDirectory();
-			const pidFile = path.join(dir, 'grandchild.pid');
-			const agentPidFile = path.join(dir, 'agent.pid');
-			const {file} = writeConfig({
-				agents: {
-					hang: {command: node('hang-with-child.mjs', pidFile), enabled: true},
-					stubborn: {
-						command: node('ignore-term.mjs', agentPidFile),
-						enabled: true,
-					},
-				},
-			});
-			const subprocess = execa(
-				process.execPath,
-				[cliPath, '--headless', '--json', '--config', file],
-				{reject: false, stdin: 'ignore'},
-			);
-			await waitFor(
-				() => existsSync(pidFile) && existsSync(agentPidFile),
-				10_000,
-				'agents to start',
-			);
-			subprocess.kill(signal);
-			const result = await subprocess;
-			expect(result.exitCode).toBe(code);
-			expect(isRunning(Number(readFileSync(agentPidFile, 'utf8')))).toBe(false);
-			await waitFor(
-				() => !isRunning(Number(readFileSync(pidFile, 'utf8'))),
-				3000,
-				'grandchild to end',
-			);
-			expect(cycleEnd(jsonLines(result.stdout))).toMatchObject({
-				type: 'cycle_end',
-				results: {hang: 'cancelled', stubborn: 'cancelled'},
-			});
-		});
-	}
 });
 
 describe('help and version', () => {

@@ -259,12 +259,13 @@ describe('what a --once run leaves in the metrics folder', () => {
 		).toBe(true);
 	});
 
-	test('a metrics folder that cannot be written: alerts, and the cycle still runs', async () => {
+	test('a metrics folder that cannot be created: exit 2 naming the folder, and no agent runs', async () => {
 		const dir = temporaryDirectory();
 		writeFileSync(path.join(dir, 'not-a-folder'), '');
+		const marker = path.join(dir, 'ran');
 		const file = writeConfig(
 			dir,
-			{risk: {command: node('sleep.mjs', '10'), enabled: true}},
+			{risk: {command: node('touch.mjs', marker), enabled: true}},
 			{metricsExportDir: 'not-a-folder/metrics'},
 		);
 		const result = await runCli([
@@ -274,22 +275,25 @@ describe('what a --once run leaves in the metrics folder', () => {
 			'--config',
 			file,
 		]);
-		expect(result.exitCode).toBe(0);
-		const events = parseJsonLines(result.stdout);
-		expect(events.find(event => event.type === 'cycle_end')).toMatchObject({
-			results: {risk: 'success'},
-		});
-		const messages = events
-			.filter(event => event.type === 'alert')
-			.map(event => event.message);
-		expect(messages).toContainEqual(
-			expect.stringMatching(
-				/^metrics folder .* cannot be written .*running without the one-engine lock$/,
-			),
+		expect(result.exitCode).toBe(2);
+		expect(result.stdout).toBe('');
+		expect(result.stderr.trim()).toBe(
+			`metrics folder ${path.join(dir, 'not-a-folder', 'metrics')}: a file is in the way where a folder should be; moondev-tui does not trade without its one-engine lock`,
 		);
-		expect(messages).toContainEqual(
-			expect.stringMatching(/^metrics could not be written: ENOTDIR/),
-		);
+		expect(existsSync(marker)).toBe(false);
+
+		// --metrics-dir naming a file: the same refusal.
+		const named = await runCli([
+			'--headless',
+			'--once',
+			'--config',
+			file,
+			'--metrics-dir',
+			path.join(dir, 'not-a-folder'),
+		]);
+		expect(named.exitCode).toBe(2);
+		expect(named.stderr).toMatch(/does not trade without its one-engine lock/);
+		expect(existsSync(marker)).toBe(false);
 	});
 });
 

@@ -3,7 +3,13 @@ import {existsSync, readFileSync, readdirSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {describe, expect, test} from 'vitest';
-import {cliPath, fixture, temporaryDirectory} from '../helpers/index.js';
+import {
+	cliPath,
+	fixture,
+	isolatedEnv,
+	temporaryDirectory,
+	withSettingsFile,
+} from '../helpers/index.js';
 import {isRunning} from '../helpers/processes.js';
 import {hasTmux, startTerminal} from '../helpers/tmux.js';
 
@@ -52,7 +58,7 @@ describe.skipIf(!hasTmux() && !process.env.CI)(
 		test('agents and bars move; disable, force, pause, log; quit mid-cycle leaves nothing behind', async () => {
 			const dir = temporaryDirectory();
 			const file = writeConfig(dir);
-			const env = {XDG_CONFIG_HOME: path.join(dir, 'xdg')};
+			const env = isolatedEnv();
 			const command = `${process.execPath} ${cliPath} --config ${file}`;
 			const terminal = startTerminal(command, {env});
 
@@ -149,9 +155,12 @@ describe.skipIf(!hasTmux() && !process.env.CI)(
 			};
 			config.agents.slow!.enabled = true;
 			writeFileSync(file, JSON.stringify(config));
+			// With a settings file, as after any toggle: conf's signal handling must not cut the grace.
+			const env = isolatedEnv();
+			withSettingsFile(env);
 			const terminal = startTerminal(
 				`${process.execPath} ${cliPath} --config ${file}`,
-				{env: {XDG_CONFIG_HOME: path.join(dir, 'xdg')}},
+				{env},
 			);
 			await terminal.waitFor(/slow +para on/);
 			for (let tries = 0; tries < 100 && !existsSync(slowPid); tries++) {

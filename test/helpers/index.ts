@@ -1,5 +1,5 @@
 import process from 'node:process';
-import {mkdtempSync, rmSync} from 'node:fs';
+import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
 import {tmpdir} from 'node:os';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
@@ -143,15 +143,47 @@ export function createRecorder() {
 
 export const cliPath = path.join(repoRoot, 'dist', 'cli.js');
 
+/**
+An environment of the user's own for one start of the CLI: a fresh HOME, XDG_CONFIG_HOME (conf's
+settings) and XDG_RUNTIME_DIR (the per-config locks), so nothing on this machine changes a test.
+*/
+export function isolatedEnv(
+	extra: Record<string, string> = {},
+): Record<string, string> {
+	const home = temporaryDirectory();
+	return {
+		HOME: home,
+		XDG_CONFIG_HOME: path.join(home, '.config'),
+		XDG_RUNTIME_DIR: path.join(home, 'run'),
+		...extra,
+	};
+}
+
+/** Writes a conf settings file into an isolated env's config folder, as a toggle in the TUI would. */
+export function withSettingsFile(env: Record<string, string>): void {
+	const folder = path.join(env.XDG_CONFIG_HOME!, 'moondev-tui-nodejs');
+	mkdirSync(folder, {recursive: true});
+	writeFileSync(path.join(folder, 'config.json'), '{}\n');
+}
+
 /** Runs the built CLI as a user would, never rejecting. */
 export async function runCli(
 	args: readonly string[],
 	options: {cwd?: string; env?: Record<string, string>; timeout?: number} = {},
 ) {
+	return startCli(args, options);
+}
+
+/** Starts the built CLI, never rejecting; the caller may signal it before awaiting it. */
+// eslint-disable-next-line @typescript-eslint/promise-function-async -- the subprocess itself, to signal
+export function startCli(
+	args: readonly string[],
+	options: {cwd?: string; env?: Record<string, string>; timeout?: number} = {},
+) {
 	return execa(process.execPath, [cliPath, ...args], {
 		cwd: options.cwd ?? repoRoot,
-		// The user's saved toggles (conf, under XDG_CONFIG_HOME) must not leak into tests.
-		env: {XDG_CONFIG_HOME: temporaryDirectory(), ...options.env},
+		// The user's saved toggles and locks must not leak into tests.
+		env: isolatedEnv(options.env),
 		reject: false,
 		timeout: options.timeout ?? 30_000,
 		stdin: 'ignore',
