@@ -83,6 +83,34 @@ describe('controls', () => {
 		await run;
 	});
 
+	test('a hold (a lost lock) lets the running cycle finish and starts none, forced or not, until released', async () => {
+		const {engine, release, waiting, cycleEnds, runner} = setup({
+			orchestrator: {sleepBetweenRunsMinutes: 0},
+			agents: {a: agent()},
+		});
+		const run = engine.run();
+		await waitFor(() => waiting() === 1);
+		engine.hold('the lock of metrics');
+		release();
+		await waitFor(() => cycleEnds() === 1);
+		engine.forceCycle();
+		// The loop turns over many times meanwhile: the fake clock moves an hour per wait.
+		await new Promise(resolve => {
+			setTimeout(resolve, 50);
+		});
+		expect(runner.calls).toHaveLength(1);
+		engine.release('another reason');
+		await new Promise(resolve => {
+			setTimeout(resolve, 20);
+		});
+		expect(runner.calls).toHaveLength(1);
+		engine.release('the lock of metrics');
+		await waitFor(() => waiting() === 1);
+		release();
+		await engine.stop();
+		await run;
+	});
+
 	test('force starts a cycle now instead of sleeping', async () => {
 		const {engine, release, waiting, cycleEnds, clock} = setup({
 			orchestrator: {sleepBetweenRunsMinutes: 60 * 24},

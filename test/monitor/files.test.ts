@@ -8,10 +8,14 @@ import {createAgentLogs} from '../../source/monitor/agent-logs.js';
 import {writeFileAtomicSync} from '../../source/monitor/atomic-write.js';
 import type {CycleMetrics} from '../../source/monitor/metrics-file.js';
 import {formatPrometheus} from '../../source/monitor/prometheus.js';
+import {removeInterruptedWrites} from '../../source/monitor/interrupted-writes.js';
 import {
+	emptyAgentRecord,
 	emptyState,
 	loadState,
+	nextCycleOf,
 	saveState,
+	withInterruptedCycle,
 } from '../../source/monitor/state-file.js';
 import {repoRoot, temporaryDirectory} from '../helpers/index.js';
 
@@ -105,6 +109,77 @@ describe('state file', () => {
 		expect(existsSync(path.join(folder, 'state.json'))).toBe(false);
 	});
 
+	test('format 1 is migrated: the same figures, now format 2 of this config', () => {
+		const folder = temporaryDirectory();
+		const old = {
+			version: 1,
+			totalCycles: 12,
+			halts: 2,
+			cycleDurationsS: [3.5],
+			agents: {risk: {...emptyAgentRecord, executions: 12, successes: 12}},
+		};
+		writeFileSync(path.join(folder, 'state.json'), JSON.stringify(old));
+		const {state, warning} = loadState(folder, '/srv/bots/moondev.json');
+		expect(warning).toBeUndefined();
+		expect(state).toEqual({
+			...old,
+			version: 2,
+			config: '/srv/bots/moondev.json',
+		});
+		expect(nextCycleOf(state)).toBe(13);
+	});
+
+	test('a state written by a newer moondev-tui is set aside with a notice, never misread', () => {
+		const folder = temporaryDirectory();
+		writeFileSync(
+			path.join(folder, 'state.json'),
+			'{"version": 3, "cycles": {}}',
+		);
+		const {state, warning} = loadState(folder);
+		expect(state).toEqual(emptyState);
+		expect(warning).toMatch(
+			/state file .* is not this run's \(it was written by a newer moondev-tui \(format 3; this one reads up to 2\)\); moved to state\.json\.v3-\d+, starting from scratch/,
+		);
+		expect(
+			readdirSync(folder).some(name => name.startsWith('state.json.v3-')),
+		).toBe(true);
+	});
+
+	test("another config's state is set aside", () => {
+		const folder = temporaryDirectory();
+		saveState(folder, {
+			...emptyState,
+			config: '/srv/other/moondev.json',
+			totalCycles: 4,
+		});
+		const {state, warning} = loadState(folder, '/srv/bots/moondev.json');
+		expect(state.totalCycles).toBe(0);
+		expect(warning).toMatch(
+			/is not this run's \(it belongs to \/srv\/other\/moondev\.json\); moved to state\.json\.other-config-\d+/,
+		);
+	});
+
+	test('an interrupted cycle is noted, and numbering goes on after it', () => {
+		const state = withInterruptedCycle(
+			{...emptyState, totalCycles: 6, lastCycle: 6},
+			{
+				cycle: 7,
+				foundAt: '2026-11-25T00:00:00Z',
+				pid: 42,
+				agentsEnded: ['risk'],
+			},
+		);
+		expect(state.interrupted).toEqual([
+			{
+				cycle: 7,
+				foundAt: '2026-11-25T00:00:00Z',
+				pid: 42,
+				agentsEnded: ['risk'],
+			},
+		]);
+		expect(nextCycleOf(state)).toBe(8);
+	});
+
 	test('valid JSON of the wrong shape is corrupt too', () => {
 		const folder = temporaryDirectory();
 		writeFileSync(path.join(folder, 'state.json'), '{"version": 2}');
@@ -113,6 +188,35 @@ describe('state file', () => {
 });
 
 describe('atomic writes', () => {
+	test('what interrupted writes left is removed at start, and nothing else', () => {
+		const folder = temporaryDirectory();
+		const leftovers = [
+			'state.json.3735928559',
+			'moondev.prom.1',
+			'metrics_20261101_100632.json.42',
+			'metrics_20261101_100632_2.json.42',
+			'moondev.lock.owner.json.1234.tmp',
+			'moondev.lock.groups.json.1234.tmp',
+		];
+		const kept = [
+			'state.json',
+			'moondev.prom',
+			'metrics_20261101_100632.json',
+			'metrics_20261101_100632_2.json',
+			'alerts.jsonl',
+			'state.json.corrupt-1764000000000',
+			'notes.json.12',
+		];
+		for (const name of [...leftovers, ...kept]) {
+			writeFileSync(path.join(folder, name), '');
+		}
+
+		expect(removeInterruptedWrites(folder).toSorted()).toEqual(
+			leftovers.toSorted(),
+		);
+		expect(readdirSync(folder).toSorted()).toEqual(kept.toSorted());
+	});
+
 	test('a crash between writing the temporary file and renaming it leaves the previous file whole', async () => {
 		const folder = temporaryDirectory();
 		const file = path.join(folder, 'state.json');
