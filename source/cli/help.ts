@@ -22,8 +22,9 @@ Options
 
 Exit codes (with --once, and for run)
   0 every agent that ran succeeded     1 an agent failed or timed out
-  2 usage or config error              3 the cycle was halted by a critical agent
-  130 / 143 interrupted by SIGINT / SIGTERM
+  2 usage or config error, or the metrics folder or config is held by another engine
+  3 the cycle was halted by a critical agent
+  130 / 143 / 129 stopped by SIGINT / SIGTERM / SIGHUP (agents get their grace); 128+n another signal
 
 Examples
   $ moondev-tui --headless --once --json
