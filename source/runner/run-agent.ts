@@ -11,6 +11,7 @@ import {
 	trackGroup,
 	untrackGroup,
 } from './kill-group.js';
+import {launchDyingWithEngine} from './die-with-engine.js';
 import {createLineSplitter} from './line-splitter.js';
 import {
 	parseProtocolLine,
@@ -90,9 +91,30 @@ export const runAgent: RunAgent = async request => {
 		};
 	}
 
-	const subprocess = execa(program, args, {
+	const env = {...inheritedEnvironment(), ...request.env};
+	// Started so that it gets SIGTERM if the engine dies (SIGKILL, the OOM killer), where Linux can.
+	const launch = launchDyingWithEngine(program, args, {
 		cwd: request.cwd,
-		env: {...inheritedEnvironment(), ...request.env},
+		pathVariable: env['PATH'],
+	});
+	if ('error' in launch) {
+		const reason = existsSync(request.cwd)
+			? describeSpawnError({code: launch.error}, program)
+			: `working folder not found: ${request.cwd}`;
+		return {
+			status: 'failed',
+			exitCode: undefined,
+			signal: undefined,
+			error: `cannot start: ${reason}`,
+			haltReason,
+			durationMs: performance.now() - started,
+			malformedLines,
+		};
+	}
+
+	const subprocess = execa(launch.file, launch.args, {
+		cwd: request.cwd,
+		env,
 		// The merge is ours: copying process.env (an exotic object) on every spawn is slow.
 		extendEnv: false,
 		// Its own process group (setsid), so the whole tree can be signalled at once.

@@ -262,11 +262,11 @@ describe('nothing runs twice after a crash', () => {
 		const ledger = path.join(dir, 'ledger.txt');
 		const env = isolatedEnv();
 		withSettingsFile(env);
+		// The order runs under a wrapper, as under `sh -c` or `npm run`: when the engine dies only
+		// the wrapper is told (parent-death signal); the order itself runs on in the group.
+		const wrapped = `${process.execPath} ${fixtureCommand('order.mjs')[1]!} ${ledger} 60000 300 & wait`;
 		const long = writeConfig(dir, {
-			order: {
-				command: node('order.mjs', ledger, '60000', '300'),
-				enabled: true,
-			},
+			order: {command: ['/bin/sh', '-c', wrapped], enabled: true},
 		});
 		const first = startCli(['--headless', '--json', '--config', long], {env});
 		await waitFor(
@@ -275,19 +275,28 @@ describe('nothing runs twice after a crash', () => {
 			'start',
 		);
 		const [orphan] = readLedger(ledger).starts;
+		const record = JSON.parse(
+			readFileSync(
+				path.join(metricsFolder(dir), 'moondev.lock.groups.json'),
+				'utf8',
+			),
+		) as {groups: Array<{pgid: number}>};
+		const group = record.groups[0]!.pgid;
 		first.kill('SIGKILL');
 		await first;
-		// Killed with SIGKILL, it could end nothing: its agent runs on in its own group.
+		// Killed with SIGKILL, the engine could end nothing: the order runs on in its own group.
+		await new Promise(resolve => {
+			setTimeout(resolve, 500);
+		});
 		expect(isRunning(orphan!.pid)).toBe(true);
+		expect(readLedger(ledger).has('term', orphan!.pid)).toBe(false);
 
 		writeConfig(dir, {
 			order: {command: node('order.mjs', ledger, '100', '300'), enabled: true},
 		});
 		const second = await runCli(
 			['--headless', '--once', '--json', '--config', long],
-			{
-				env,
-			},
+			{env},
 		);
 		expect(second.exitCode).toBe(0);
 		const after = readLedger(ledger);
@@ -305,7 +314,7 @@ describe('nothing runs twice after a crash', () => {
 			expect.objectContaining({
 				type: 'alert',
 				level: 'warning',
-				message: `took over the lock of ${metricsFolder(dir)} from pid ${first.pid}, which is gone; ended 1 agent it left running: order (group ${orphan!.pid}); its cycle 1 is recorded as interrupted`,
+				message: `took over the lock of ${metricsFolder(dir)} from pid ${first.pid}, which is gone; ended 1 agent it left running: order (group ${group}); its cycle 1 is recorded as interrupted`,
 			}),
 		);
 		expect(events.find(event => event.type === 'cycle_start')).toMatchObject({
@@ -324,6 +333,36 @@ describe('nothing runs twice after a crash', () => {
 			}),
 		]);
 	}, 40_000);
+
+	test.skipIf(!existsSync('/usr/bin/setpriv') && !process.env.CI)(
+		'an agent gets SIGTERM the moment its engine is SIGKILLed (parent-death signal)',
+		async () => {
+			const dir = temporaryDirectory();
+			const ledger = path.join(dir, 'ledger.txt');
+			const file = writeConfig(dir, {
+				order: {
+					command: node('order.mjs', ledger, '60000', '100'),
+					enabled: true,
+				},
+			});
+			const engine = startCli(['--headless', '--json', '--config', file]);
+			await waitFor(
+				() => readLedger(ledger).starts.length === 1,
+				10_000,
+				'start',
+			);
+			const [agent] = readLedger(ledger).starts;
+			engine.kill('SIGKILL');
+			await engine;
+			await waitFor(
+				() => readLedger(ledger).has('cleaned', agent!.pid),
+				5000,
+				'the agent to clean up',
+			);
+			await waitFor(() => !isRunning(agent!.pid), 2000, 'the agent to end');
+		},
+		20_000,
+	);
 
 	test('a recorded group whose leader is another process now (the id reused) is left alone', async () => {
 		const dir = temporaryDirectory();
