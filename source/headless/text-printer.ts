@@ -118,7 +118,7 @@ function formatEvent(
 					: event.reason === 'error'
 						? `on an error: ${event.error ?? 'unknown'}`
 						: event.reason === 'once'
-							? 'after one cycle (--once)'
+							? 'after its one run'
 							: 'as asked';
 			return `engine stopped ${why}`;
 		}

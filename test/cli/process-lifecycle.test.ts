@@ -1,0 +1,103 @@
+import {readFileSync} from 'node:fs';
+import path from 'node:path';
+import process from 'node:process';
+import {execa} from 'execa';
+import {describe, expect, test} from 'vitest';
+import {repoRoot, temporaryDirectory, waitFor} from '../helpers/index.js';
+
+/**
+Runs `body` in a process of its own under superviseProcess, with `log(line)` appending to a file
+the test reads: signals and crashes are about the whole process, so they are tried on a real one.
+*/
+function supervised(body: string) {
+	const log = path.join(temporaryDirectory(), 'log.txt');
+	const script = `
+		import {appendFileSync} from 'node:fs';
+		import {superviseProcess} from ${JSON.stringify(path.join(repoRoot, 'source/cli/process-lifecycle.ts'))};
+		const log = line => appendFileSync(${JSON.stringify(log)}, line + '\\n');
+		const lifecycle = superviseProcess({crashDeadlineMs: 2000, report: text => log('report ' + text.split('\\n')[0])});
+		${body}
+	`;
+	const child = execa(
+		process.execPath,
+		['--import', 'tsx', '--input-type=module', '-e', script],
+		{reject: false, cwd: repoRoot},
+	);
+	const lines = () => {
+		try {
+			return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+		} catch {
+			return [];
+		}
+	};
+
+	return {child, lines};
+}
+
+describe('the process lifecycle', () => {
+	test('a crash: the terminal first, then the clean-up, then the last words, exit 1', async () => {
+		const {child, lines} = supervised(`
+			lifecycle.beforeCrashReport(() => log('restore terminal'));
+			lifecycle.onCrash(async error => { log('clean up after ' + error.message); });
+			lifecycle.atExit(() => log('last words'));
+			log('ready');
+			setTimeout(() => { throw new Error('boom'); }, 10);
+			setTimeout(() => {}, 60_000);
+		`);
+		const result = await child;
+		expect(result.exitCode).toBe(1);
+		expect(lines()).toEqual([
+			'ready',
+			'restore terminal',
+			'report moondev-tui: Error: boom',
+			'clean up after boom',
+			'last words',
+		]);
+	});
+
+	test('a clean-up that hangs does not keep a crashed process alive past the deadline', async () => {
+		const {child, lines} = supervised(`
+			lifecycle.onCrash(() => new Promise(() => {}));
+			lifecycle.atExit(() => log('last words'));
+			Promise.reject(new Error('unhandled'));
+			setTimeout(() => {}, 60_000);
+		`);
+		const result = await child;
+		expect(result.exitCode).toBe(1);
+		expect(lines()).toEqual([
+			'report moondev-tui: Error: unhandled',
+			'last words',
+		]);
+	});
+
+	test('a stop asked before anyone listens is passed on when someone does', async () => {
+		const {child, lines} = supervised(`
+			lifecycle.requestStop('SIGTERM');
+			lifecycle.onStop(() => { log('stop ' + lifecycle.exitCode()); process.exitCode = lifecycle.exitCode(); lifecycle.dispose(); });
+		`);
+		const result = await child;
+		expect(result.exitCode).toBe(143);
+		expect(lines()).toEqual(['stop 143']);
+	});
+
+	test('one request to stop, an echo ignored, a second request exits at once', async () => {
+		const {child, lines} = supervised(`
+			lifecycle.onStop(() => log('stop'));
+			lifecycle.atExit(() => log('last words'));
+			log('ready');
+			setTimeout(() => {}, 60_000);
+		`);
+		await waitFor(() => lines().includes('ready'), 10_000, 'the child');
+		child.kill('SIGHUP');
+		child.kill('SIGHUP');
+		await new Promise(resolve => {
+			setTimeout(resolve, 300);
+		});
+		expect(lines()).toEqual(['ready', 'stop']);
+		// Another signal is a person asking again: now, with the first one's exit code.
+		child.kill('SIGINT');
+		const result = await child;
+		expect(result.exitCode).toBe(129);
+		expect(lines()).toEqual(['ready', 'stop', 'last words']);
+	});
+});
