@@ -11,11 +11,11 @@ the test reads: signals and crashes are about the whole process, so they are tri
 */
 function supervised(body: string) {
 	const log = path.join(temporaryDirectory(), 'log.txt');
-	const script = `
+	const script = String.raw`
 		import {appendFileSync} from 'node:fs';
 		import {superviseProcess} from ${JSON.stringify(path.join(repoRoot, 'source/cli/process-lifecycle.ts'))};
-		const log = line => appendFileSync(${JSON.stringify(log)}, line + '\\n');
-		const lifecycle = superviseProcess({crashDeadlineMs: 2000, report: text => log('report ' + text.split('\\n')[0])});
+		const log = line => appendFileSync(${JSON.stringify(log)}, line + '\n');
+		const lifecycle = superviseProcess({crashDeadlineMs: 2000, report: text => log('report ' + text.split('\n')[0])});
 		${body}
 	`;
 	const child = execa(
