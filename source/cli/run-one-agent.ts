@@ -3,11 +3,11 @@ import type {ResolvedConfig} from '../config/resolved-config.js';
 import {systemClock} from '../engine/clock.js';
 import {createEventBus} from '../engine/event-bus.js';
 import {createOutputBatcher} from '../engine/output-batcher.js';
+import {cycleHaltReason} from '../engine/halt-decision.js';
 import {runAttempts} from '../engine/run-attempts.js';
 import {createJsonPrinter} from '../headless/json-printer.js';
 import {createTextPrinter} from '../headless/text-printer.js';
 import {runAgent} from '../runner/run-agent.js';
-import {plural} from '../util/format.js';
 import {exitCodes} from './exit-codes.js';
 import {createLineWriters} from './output.js';
 import type {Lifecycle} from './process-lifecycle.js';
@@ -83,17 +83,8 @@ export async function runOneAgent(options: {
 			return interrupted;
 		}
 
-		// As in a cycle (§2, exit 3): a critical agent halts by asking, or by failing its retries.
-		const failedCritical =
-			agent.critical &&
-			agent.onFailure === 'halt' &&
-			outcome.status !== 'success' &&
-			outcome.status !== 'halted';
-		const haltReason =
-			outcome.haltReason ??
-			(failedCritical
-				? `${agent.name} ${outcome.status} after ${plural(outcome.attempts, 'attempt')}: ${outcome.error ?? outcome.status}`
-				: undefined);
+		// As in a cycle (§2, exit 3): the same rules decide.
+		const haltReason = cycleHaltReason(agent, outcome, false);
 		if (haltReason !== undefined) {
 			bus.emit({
 				type: 'halt',

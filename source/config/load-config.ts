@@ -234,6 +234,18 @@ function resolveConfig(
 				);
 			}
 
+			if (agent.requireVerdict !== undefined && !agent.critical) {
+				warnings.push(
+					`${keyPath}.requireVerdict: only critical agents give a verdict; ignored`,
+				);
+			}
+
+			if (agent.critical && agent.requireVerdict !== true) {
+				warnings.push(
+					`${keyPath}: a critical agent without requireVerdict passes by exiting 0, even having checked nothing; set "requireVerdict": true and have it say pass or halt`,
+				);
+			}
+
 			const cwd =
 				agent.cwd === undefined ? baseDir : path.resolve(baseDir, agent.cwd);
 			return {
@@ -258,6 +270,7 @@ function resolveConfig(
 				requireHealthy: agent.requireHealthy ?? [],
 				onFailure: agent.onFailure ?? 'halt',
 				haltExitCode: agent.haltExitCode,
+				requireVerdict: agent.critical && agent.requireVerdict === true,
 			};
 		},
 	);

@@ -20,6 +20,8 @@ export type ResolvedAgent = {
 	readonly requireHealthy: readonly string[];
 	readonly onFailure: 'halt' | 'continue';
 	readonly haltExitCode: number | undefined;
+	/** A critical agent must say `pass` or `halt` before it exits 0. */
+	readonly requireVerdict: boolean;
 };
 
 /** `when`: hours inclusive ("9-16" is 9:00 to 16:59), and week days, local time. */

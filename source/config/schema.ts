@@ -183,6 +183,12 @@ export const agentSchema = described(
 				'Critical agents only: what a failure after the retries does. Default "halt".',
 			),
 		),
+		requireVerdict: z.optional(
+			described(
+				boolean(),
+				'Critical agents: must say pass or halt before exiting 0, else the cycle halts ("gave no verdict").',
+			),
+		),
 		haltExitCode: z.optional(
 			described(
 				z

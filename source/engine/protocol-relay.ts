@@ -100,8 +100,9 @@ export function createProtocolRelay(options: {
 					break;
 				}
 
-				case 'halt': {
-					// Read from the attempt's result.
+				case 'halt':
+				case 'pass': {
+					// Verdicts are read from the attempt's result.
 					break;
 				}
 			}

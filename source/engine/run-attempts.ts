@@ -1,6 +1,7 @@
 import type {ResolvedAgent, ResolvedConfig} from '../config/resolved-config.js';
 import type {OutputStream, RunAgent} from '../runner/run-agent.js';
 import {retryDelayMs} from './backoff.js';
+import {attemptHaltReason} from './halt-decision.js';
 import type {Clock} from './clock.js';
 import type {AgentStatus, Emit} from './events.js';
 import type {OutputBatcher} from './output-batcher.js';
@@ -102,13 +103,7 @@ export async function runAttempts(
 			malformed_lines: result.malformedLines,
 		});
 
-		const haltReason =
-			result.haltReason ??
-			(agent.haltExitCode !== undefined &&
-			result.exitCode === agent.haltExitCode
-				? `exit code ${agent.haltExitCode} (haltExitCode)`
-				: undefined);
-
+		const haltReason = attemptHaltReason(agent, result);
 		if (haltReason !== undefined && !agent.critical) {
 			emit({
 				type: 'alert',
@@ -120,7 +115,7 @@ export async function runAttempts(
 		}
 
 		if (haltReason !== undefined && agent.critical) {
-			// A halt is the agent's answer, not a fault: it is not retried.
+			// A halt is the agent's answer (or the lack of a trustworthy one), not a fault: never retried.
 			const succeeded =
 				result.status === 'success' || result.exitCode === agent.haltExitCode;
 			outcome = {

@@ -1,6 +1,8 @@
 import pLimit from 'p-limit';
 import type {ResolvedAgent, ResolvedPhase} from '../config/resolved-config.js';
 import type {AgentStatus} from './events.js';
+import {cycleHaltReason} from './halt-decision.js';
+import {linkAbort} from './linked-abort.js';
 import {
 	type AttemptsContext,
 	roundSeconds,
@@ -102,7 +104,9 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 			return 'skipped';
 		}
 
+		// Its own cancel, also aborted by the stop; not AbortSignal.any, which leaks on Node 20.
 		const cancel = new AbortController();
+		const unlink = linkAbort(cancel, context.stopSignal);
 		context.running.set(agent.name, cancel);
 		let outcome;
 		try {
@@ -110,25 +114,19 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 				context,
 				agent,
 				phase.timeoutPerAgent,
-				AbortSignal.any([cancel.signal, context.stopSignal]),
+				cancel.signal,
 			);
 		} finally {
+			unlink();
 			context.running.delete(agent.name);
 		}
 
 		results.set(agent.name, outcome.status);
-		const mustHalt =
-			agent.critical &&
-			!halt &&
-			(outcome.haltReason !== undefined ||
-				(outcome.status !== 'success' &&
-					agent.onFailure === 'halt' &&
-					!context.stopSignal.aborted));
-		if (mustHalt) {
-			const reason =
-				outcome.haltReason ??
-				`${agent.name} ${outcome.status === 'timeout' ? 'timed out' : outcome.status} after ${outcome.attempts} attempt${outcome.attempts === 1 ? '' : 's'}: ${outcome.error ?? outcome.status}`;
-			haltCycle(agent.name, reason);
+		const haltReason = halt
+			? undefined
+			: cycleHaltReason(agent, outcome, context.stopSignal.aborted);
+		if (haltReason !== undefined) {
+			haltCycle(agent.name, haltReason);
 		}
 
 		return outcome.status;

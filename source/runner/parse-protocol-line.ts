@@ -15,7 +15,8 @@ export type ProtocolMessage =
 			readonly level: AlertLevel;
 			readonly message: string;
 	  }
-	| {readonly type: 'halt'; readonly reason: string};
+	| {readonly type: 'halt'; readonly reason: string}
+	| {readonly type: 'pass'; readonly message: string | null};
 
 const alertLevels = new Set<unknown>(['info', 'warning', 'critical']);
 const maxTextLength = 500;
@@ -100,10 +101,62 @@ export function parseProtocolLine(line: string): ProtocolMessage | undefined {
 			return {type: 'halt', reason: clip(reason) || 'halt requested'};
 		}
 
+		case 'pass': {
+			const {message} = fields;
+			if (message !== undefined && typeof message !== 'string') {
+				return undefined;
+			}
+
+			return {
+				type: 'pass',
+				message: message === undefined ? null : clip(message),
+			};
+		}
+
 		default: {
 			return undefined;
 		}
 	}
+}
+
+/**
+Why a line that looks like a protocol line is not a valid one, for a critical agent: a malformed
+line of the risk check is never ignored. That is any `::moondev::` line on stdout that cannot be
+read, and any line that looks like a halt but is not a valid one (the prefix in another case, text
+before it, on stderr). Undefined for everything else. Cheap for ordinary log lines.
+*/
+export function untrustedProtocolLine(
+	line: string,
+	stream: 'stdout' | 'stderr',
+): string | undefined {
+	if (!line.includes('::')) {
+		return undefined;
+	}
+
+	const lower = line.toLowerCase();
+	const at = lower.indexOf(protocolPrefix);
+	const exact =
+		stream === 'stdout' && at === 0 && line.startsWith(protocolPrefix);
+	if (at === -1 || (!exact && !lower.includes('halt'))) {
+		return undefined;
+	}
+
+	const quoted = JSON.stringify(
+		line.length > 120 ? `${line.slice(0, 119)}…` : line,
+	);
+	if (stream === 'stderr') {
+		return `a protocol line on stderr (only stdout carries it): ${quoted}`;
+	}
+
+	if (!line.startsWith(protocolPrefix)) {
+		return at > 0
+			? `a protocol line with text before it: ${quoted}`
+			: `a protocol line in the wrong case: ${quoted}`;
+	}
+
+	return parseProtocolLine(line)
+		? undefined
+		: `a protocol line that cannot be read (not JSON, an unknown type or a field of the wrong type): ${quoted}`;
 }
 
 function clip(text: string): string {

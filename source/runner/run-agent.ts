@@ -17,6 +17,7 @@ import {
 	parseProtocolLine,
 	protocolPrefix,
 	type ProtocolMessage,
+	untrustedProtocolLine,
 } from './parse-protocol-line.js';
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -52,6 +53,13 @@ export type AttemptResult = {
 	readonly durationMs: number;
 	/** `::moondev::` lines that could not be read, kept as log lines. */
 	readonly malformedLines: number;
+	/** It said `pass` in this attempt. */
+	readonly passed: boolean;
+	/**
+	Lines that look like protocol lines but cannot be trusted (malformed, or a halt in the wrong
+	case, after other text, on stderr), described; the first few. A critical agent's halt the cycle.
+	*/
+	readonly untrustedLines: readonly string[];
 };
 
 export type RunAgent = (request: RunAgentRequest) => Promise<AttemptResult>;
@@ -63,6 +71,9 @@ function inheritedEnvironment(): Record<string, string | undefined> {
 	inherited ??= {...process.env};
 	return inherited;
 }
+
+/** Untrusted protocol lines described per attempt; the first is what a halt names. */
+const maxUntrustedLines = 3;
 
 /** Streams left open by a process that escaped the group are closed this long after the kill. */
 const streamDrainMs = 2000;
@@ -77,7 +88,18 @@ export const runAgent: RunAgent = async request => {
 	const [program = '', ...args] = request.command;
 	let malformedLines = 0;
 	let haltReason: string | undefined;
+	let passed = false;
+	const untrustedLines: string[] = [];
 	let lastStderrLine: string | undefined;
+	const noteUntrusted = (line: string, stream: OutputStream) => {
+		const why =
+			untrustedLines.length < maxUntrustedLines
+				? untrustedProtocolLine(line, stream)
+				: undefined;
+		if (why !== undefined) {
+			untrustedLines.push(why);
+		}
+	};
 
 	if (request.signal?.aborted) {
 		return {
@@ -88,6 +110,8 @@ export const runAgent: RunAgent = async request => {
 			haltReason,
 			durationMs: 0,
 			malformedLines,
+			passed,
+			untrustedLines,
 		};
 	}
 
@@ -109,6 +133,8 @@ export const runAgent: RunAgent = async request => {
 			haltReason,
 			durationMs: performance.now() - started,
 			malformedLines,
+			passed,
+			untrustedLines,
 		};
 	}
 
@@ -142,17 +168,23 @@ export const runAgent: RunAgent = async request => {
 					? parseProtocolLine(line)
 					: undefined;
 				if (message) {
+					// A halt wins whatever comes after it; a pass counts for this attempt only.
 					haltReason = message.type === 'halt' ? message.reason : haltReason;
+					passed ||= message.type === 'pass';
 					request.onMessage?.(message);
 				} else {
 					// A malformed protocol line stays a log line, and is counted.
 					malformedLines += line.startsWith(protocolPrefix) ? 1 : 0;
+					noteUntrusted(line, stream);
 					logLines.push(line);
 				}
 			}
 		} else {
 			lastStderrLine =
 				lines.findLast(line => line.trim() !== '') ?? lastStderrLine;
+			for (const line of lines) {
+				noteUntrusted(line, stream);
+			}
 		}
 
 		if (logLines.length > 0) {
@@ -255,7 +287,15 @@ export const runAgent: RunAgent = async request => {
 	const durationMs = performance.now() - started;
 	const {exitCode} = result;
 	const {signal} = result;
-	const base = {exitCode, signal, haltReason, durationMs, malformedLines};
+	const base = {
+		exitCode,
+		signal,
+		haltReason,
+		durationMs,
+		malformedLines,
+		passed,
+		untrustedLines,
+	};
 
 	if (pid === undefined) {
 		const reason = existsSync(request.cwd)

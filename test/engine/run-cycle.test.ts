@@ -172,6 +172,93 @@ describe('halts', () => {
 		expect(outcome?.halted).toBe(true);
 	});
 
+	describe("a critical agent's verdict (requireVerdict)", () => {
+		const strict = {
+			agents: {
+				risk: agent({critical: true, requireVerdict: true}),
+				trading: agent(),
+			},
+		};
+
+		test('an exit 0 without pass or halt halts the cycle, not retried', async () => {
+			const {runner, recorder, outcome} = await runOnce(strict, {
+				risk: [{status: 'success'}],
+			});
+			expect(runner.agentsRun()).toEqual(['risk']);
+			expect(recorder.ofType('halt')).toMatchObject([
+				{
+					agent: 'risk',
+					reason:
+						'risk gave no verdict: it exited 0 without saying pass or halt',
+				},
+			]);
+			expect(outcome?.results).toEqual({risk: 'halted', trading: 'skipped'});
+		});
+
+		test('a pass lets the cycle go on', async () => {
+			const {runner, outcome} = await runOnce(strict, {
+				risk: [{status: 'success', passed: true}],
+			});
+			expect(runner.agentsRun()).toEqual(['risk', 'trading']);
+			expect(outcome?.halted).toBe(false);
+		});
+
+		test('a halt wins over a pass, whatever the order', async () => {
+			const {runner, outcome} = await runOnce(strict, {
+				risk: [{status: 'success', passed: true, haltReason: 'VaR over limit'}],
+			});
+			expect(runner.agentsRun()).toEqual(['risk']);
+			expect(outcome).toMatchObject({
+				halted: true,
+				haltReason: 'VaR over limit',
+			});
+		});
+
+		test('a pass counts only in the attempt that printed it', async () => {
+			const {runner, outcome} = await runOnce(strict, {
+				risk: [{status: 'failed', passed: true}, {status: 'success'}],
+			});
+			expect(runner.agentsRun()).toEqual(['risk', 'risk']);
+			expect(outcome).toMatchObject({
+				halted: true,
+				haltReason:
+					'risk gave no verdict: it exited 0 without saying pass or halt',
+			});
+		});
+
+		test('without requireVerdict an exit 0 passes, as before', async () => {
+			const {runner} = await runOnce(config, {risk: [{status: 'success'}]});
+			expect(runner.agentsRun()).toEqual(['risk', 'trading', 'copybot']);
+		});
+	});
+
+	test('a protocol line of a critical agent that cannot be trusted halts the cycle, not retried', async () => {
+		const {runner, outcome} = await runOnce(config, {
+			risk: [
+				{
+					status: 'success',
+					untrustedLines: [
+						'a protocol line on stderr (only stdout carries it): "…"',
+					],
+				},
+			],
+		});
+		expect(runner.agentsRun()).toEqual(['risk']);
+		expect(outcome).toMatchObject({
+			halted: true,
+			haltReason:
+				'risk printed a protocol line on stderr (only stdout carries it): "…"; a risk check\'s protocol lines must be exact',
+		});
+	});
+
+	test("another agent's untrusted lines halt nothing", async () => {
+		const {runner, outcome} = await runOnce(config, {
+			trading: [{status: 'success', untrustedLines: ['a protocol line…']}],
+		});
+		expect(runner.agentsRun()).toEqual(['risk', 'trading', 'copybot']);
+		expect(outcome?.halted).toBe(false);
+	});
+
 	test('haltExitCode halts without a retry', async () => {
 		const {runner, outcome} = await runOnce(
 			{

@@ -116,6 +116,8 @@ export function createFakeRunner(script: Record<string, FakeStep[]> = {}) {
 			haltReason: undefined,
 			durationMs: 10,
 			malformedLines: 0,
+			passed: false,
+			untrustedLines: [],
 			...partial,
 			status,
 		};
