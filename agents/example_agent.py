@@ -1,7 +1,9 @@
-"""An example Python agent: three steps, a metric, and a halt when asked to.
+"""An example Python agent: three steps, a metric, and a verdict: halt when asked to, else pass.
 
 Run it by hand (python3 agents/example_agent.py) or from a config:
     "example": {"command": "python3 agents/example_agent.py --steps 3", "enabled": true}
+
+As a critical agent with "requireVerdict": true it must say halt() or passed() before it exits 0.
 """
 
 import argparse
@@ -23,3 +25,5 @@ for step in range(1, args.steps + 1):
 moondev.metric("steps", args.steps)
 if args.halt:
     moondev.halt(args.halt)
+else:
+    moondev.passed("steps done: %d" % args.steps)

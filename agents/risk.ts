@@ -1,12 +1,13 @@
 /*
 Risk (critical): volatility, correlations, the portfolio's one-day historical 95 % VaR and CVaR,
 gross exposure and drawdown over the last 60 days of this cycle's slice of the sample data;
-publishes them as metrics and halts the cycle when a limit is breached.
+publishes them as metrics, then gives exactly one verdict: halt when a limit is breached, pass
+otherwise.
 Limits: --max-var (default 0.08, or RISK_MAX_VAR), --max-drawdown (0.5, or RISK_MAX_DRAWDOWN),
 --max-exposure (1.5, or RISK_MAX_EXPOSURE).
 */
 import process from 'node:process';
-import {alert, halt, metric} from './lib/moondev.js';
+import {alert, halt, metric, pass} from './lib/moondev.js';
 import {assessRisk, closesUntil, type RiskReport} from './lib/models.js';
 import {readOptions, runSteps} from './lib/run-steps.js';
 import {
@@ -88,9 +89,15 @@ const breaches = [
 ].filter(Boolean);
 if (breaches.length > 0) {
 	halt(breaches.join('; '));
-} else if (var95 > limits.var95 * 0.8) {
-	alert(
-		`VaR 95% ${percent(var95)} is near its ${percent(limits.var95)} limit`,
-		'warning',
+} else {
+	if (var95 > limits.var95 * 0.8) {
+		alert(
+			`VaR 95% ${percent(var95)} is near its ${percent(limits.var95)} limit`,
+			'warning',
+		);
+	}
+
+	pass(
+		`VaR 95% ${percent(var95)} within the ${percent(limits.var95)} limit; drawdown ${percent(drawdown)} within ${percent(limits.drawdown)}; gross exposure ${grossExposure.toFixed(2)} within ${limits.grossExposure}`,
 	);
 }

@@ -1,5 +1,5 @@
 /*
-The four calls an agent makes to report to moondev-tui, as `::moondev::` lines on stdout
+The calls an agent makes to report to moondev-tui, as `::moondev::` lines on stdout
 (docs/agent-protocol.md). Each line is written whole and at once. Outside moondev-tui
 (MOONDEV_PROTOCOL unset) the same calls print plain words on stderr instead, so an agent run by
 hand reads well and its stdout stays clean.
@@ -43,4 +43,15 @@ export function alert(message: string, level: AlertLevel = 'warning'): void {
 /** Stops the cycle after this agent (honoured for critical agents). */
 export function halt(reason: string): void {
 	send({type: 'halt', reason}, `HALT: ${reason}`);
+}
+
+/**
+The risk check's all-clear: this run checked and found the limits kept. A critical agent with
+`requireVerdict` must say `pass` or `halt` before it exits 0, else the cycle halts.
+*/
+export function pass(message?: string): void {
+	send(
+		{type: 'pass', ...(message === undefined ? {} : {message})},
+		message === undefined ? 'PASS' : `PASS: ${message}`,
+	);
 }

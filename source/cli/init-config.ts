@@ -48,6 +48,7 @@ export function initConfig(options: {
 				command: 'python3 src/agents/risk_agent.py',
 				enabled: false,
 				critical: true,
+				requireVerdict: true,
 				description: 'Runs first; a failure or a halt stops the cycle.',
 			},
 			trading: {
