@@ -48,6 +48,13 @@ function writeRiskConfig(maxVar: string): string {
 	return file;
 }
 
+/** What moondev-tui gives a Python agent; and no __pycache__ left in agents/ (it ships). */
+const pythonEnv = {
+	MOONDEV_PROTOCOL: '1',
+	PYTHONUNBUFFERED: '1',
+	PYTHONDONTWRITEBYTECODE: '1',
+};
+
 /** Runs Python as moondev-tui would (`-c code`, or these arguments), with the helper importable. */
 async function runPython(
 	code: string | undefined,
@@ -61,7 +68,7 @@ async function runPython(
 		agent: 'python',
 		command: ['python3', ...(code === undefined ? args : ['-c', code])],
 		cwd,
-		env: {MOONDEV_PROTOCOL: '1', PYTHONUNBUFFERED: '1', ...env},
+		env: {...pythonEnv, ...env},
 		timeoutMs: 20_000,
 		killGraceMs: 1000,
 		onMessage(message) {
@@ -272,7 +279,7 @@ describe('the Python helper', () => {
 				'limits breached',
 			],
 			cwd: repoRoot,
-			env: {MOONDEV_PROTOCOL: '1', PYTHONUNBUFFERED: '1'},
+			env: pythonEnv,
 			timeoutMs: 20_000,
 			killGraceMs: 1000,
 			onMessage(message) {
@@ -306,7 +313,7 @@ describe('the Python helper', () => {
 				'0',
 			],
 			cwd: repoRoot,
-			env: {MOONDEV_PROTOCOL: '1', PYTHONUNBUFFERED: '1'},
+			env: pythonEnv,
 			timeoutMs: 20_000,
 			killGraceMs: 1000,
 			onMessage(message) {
@@ -434,7 +441,7 @@ describe('the Python helper', () => {
 				'0',
 			],
 			{
-				env: {MOONDEV_PROTOCOL: ''},
+				env: {MOONDEV_PROTOCOL: '', PYTHONDONTWRITEBYTECODE: '1'},
 				reject: false,
 			},
 		);
