@@ -7,6 +7,7 @@ Usage
   $ moondev-tui run <agent>          run one agent once (its retries and timeout apply), stream its output
   $ moondev-tui validate             check the config, print the resolved agents and phases
   $ moondev-tui init                 write a starter .config/moondev.json here (never overwrites)
+  $ moondev-tui toggles [reset]      list (or forget) the agents turned on/off in the TUI for this config
 
 Options
   --config <file>         config file (default: ./.config/moondev.json, else the bundled demo config)

@@ -2,6 +2,8 @@ import process from 'node:process';
 import {ConfigError} from '../config/config-error.js';
 import {loadConfig} from '../config/load-config.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
+import {openSettings, settingsFile} from '../config/settings.js';
+import {plural} from '../util/format.js';
 import {exitCodes} from './exit-codes.js';
 import {overridesFromFlags, type RawFlags} from './flags.js';
 import {helpText} from './help.js';
@@ -11,9 +13,10 @@ import {type Lifecycle, superviseProcess} from './process-lifecycle.js';
 import {bundledConfigFile, packageVersion, schemaFile} from './paths.js';
 import {runHeadless} from './run-headless.js';
 import {runOneAgent} from './run-one-agent.js';
+import {formatToggles, savedToggles} from './saved-toggles.js';
 import {describeConfig} from './validate.js';
 
-const commands = new Set(['run', 'validate', 'init']);
+const commands = new Set(['run', 'validate', 'init', 'toggles']);
 
 /**
 Runs what the command line asks for and returns the exit code. A ConfigError (a usage or config
@@ -54,11 +57,14 @@ async function dispatch(
 	const [command, ...rest] = input;
 	if (command !== undefined && !commands.has(command)) {
 		throw new ConfigError(
-			`unknown command "${command}" (commands: run, validate, init; see --help)`,
+			`unknown command "${command}" (commands: run, validate, init, toggles; see --help)`,
 		);
 	}
 
-	const extra = command === 'run' ? rest.slice(1) : rest;
+	const extra =
+		command === 'run' || (command === 'toggles' && rest[0] === 'reset')
+			? rest.slice(1)
+			: rest;
 	if (extra.length > 0) {
 		throw new ConfigError(`unexpected argument "${extra[0]}" (see --help)`);
 	}
@@ -81,8 +87,29 @@ async function dispatch(
 		overrides: overridesFromFlags(flags),
 	});
 
-	if (command === 'validate') {
-		process.stdout.write(`${describeConfig(config, flags.json)}\n`);
+	if (command === 'validate' || command === 'toggles') {
+		const settings = await openSettings(config.file);
+		const toggles = savedToggles(config, settings.toggles());
+		if (command === 'validate') {
+			process.stdout.write(
+				`${describeConfig(config, flags.json, {toggles, file: settingsFile()})}\n`,
+			);
+			return exitCodes.ok;
+		}
+
+		if (rest[0] === 'reset') {
+			const count = await settings.reset();
+			process.stdout.write(
+				`${config.displayName}: forgot ${plural(count, 'saved toggle')}; the config file's enabled values hold\n`,
+			);
+			return exitCodes.ok;
+		}
+
+		process.stdout.write(
+			toggles.length === 0
+				? `${config.displayName}: no saved toggles\n`
+				: `${config.displayName}: saved toggles (${settingsFile()}; \`moondev-tui toggles reset\` forgets them)\n${formatToggles(toggles).join('\n')}\n`,
+		);
 		return exitCodes.ok;
 	}
 

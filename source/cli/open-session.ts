@@ -134,12 +134,22 @@ export async function openSession({
 		},
 	});
 	const toggles = agentsFlag ? {} : settings.toggles();
+	// Only the config file turns a critical agent off: a saved toggle of one is never honoured.
 	const enabled = Object.fromEntries(
 		config.agents.map(agent => [
 			agent.name,
-			toggles[agent.name] ?? agent.enabled,
+			agent.critical || !Object.hasOwn(toggles, agent.name)
+				? agent.enabled
+				: toggles[agent.name]!,
 		]),
 	);
+	for (const agent of config.agents) {
+		if (agent.critical && Object.hasOwn(toggles, agent.name)) {
+			warnings.push(
+				`a saved toggle of ${agent.name} is ignored: it is critical, and only the config file turns it off`,
+			);
+		}
+	}
 
 	watchGroups(recorder.update);
 
@@ -162,7 +172,7 @@ export async function openSession({
 
 	bus.listen(monitor.listen);
 	bus.listen(event => {
-		if (event.type === 'agent_toggle') {
+		if (event.type === 'agent_toggle' && event.persist) {
 			settings.saveToggle(event.agent, event.enabled);
 		}
 	});

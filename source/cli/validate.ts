@@ -1,14 +1,24 @@
 import path from 'node:path';
 import process from 'node:process';
 import type {ResolvedAgent, ResolvedConfig} from '../config/resolved-config.js';
+import {formatToggles, type SavedToggle} from './saved-toggles.js';
 
 /**
 `moondev-tui validate`: the resolved config as people read it (or as JSON). Env variables are
 shown by name only: their values are secrets.
 */
-export function describeConfig(config: ResolvedConfig, json: boolean): string {
+export function describeConfig(
+	config: ResolvedConfig,
+	json: boolean,
+	saved?: {readonly toggles: readonly SavedToggle[]; readonly file: string},
+): string {
+	const toggles = saved?.toggles ?? [];
 	if (json) {
-		return JSON.stringify(toJson(config), undefined, 2);
+		return JSON.stringify(
+			{...toJson(config), savedToggles: toggles},
+			undefined,
+			2,
+		);
 	}
 
 	const o = config.orchestrator;
@@ -53,6 +63,13 @@ export function describeConfig(config: ResolvedConfig, json: boolean): string {
 		for (const detail of agentDetails(agent, config.baseDir)) {
 			lines.push(`  ${' '.repeat(width)}  ${detail}`);
 		}
+	}
+
+	if (toggles.length > 0) {
+		lines.push(
+			`saved toggles (${saved?.file ?? 'settings'}; \`moondev-tui toggles reset\` forgets them):`,
+			...formatToggles(toggles),
+		);
 	}
 
 	for (const warning of config.warnings) {

@@ -194,16 +194,22 @@ function resolveConfig(
 		'orchestrator.envFile',
 	);
 
+	const warnings: string[] = [];
 	const enabledOverride = overrides.agents
 		? new Set(overrides.agents)
 		: undefined;
 	for (const name of overrides.agents ?? []) {
-		if (!(name in config.agents)) {
+		if (!Object.hasOwn(config.agents, name)) {
 			throw new ConfigError(`--agents: ${unknownAgent(name, names)}`);
+		}
+
+		if (config.agents[name]?.critical) {
+			warnings.push(
+				`--agents: ${name} is critical: it runs in every cycle whatever --agents says`,
+			);
 		}
 	}
 
-	const warnings: string[] = [];
 	const agents = Object.entries(config.agents).map(
 		([name, agent]): ResolvedAgent => {
 			const keyPath = `agents.${name}`;
@@ -253,7 +259,11 @@ function resolveConfig(
 				command: resolveCommand(agent, baseDir, (message: string) =>
 					fail(`${keyPath}.command`, message),
 				),
-				enabled: enabledOverride ? enabledOverride.has(name) : agent.enabled,
+				// --agents selects among the others: it never drops a critical agent.
+				enabled:
+					enabledOverride && !agent.critical
+						? enabledOverride.has(name)
+						: agent.enabled,
 				critical: agent.critical,
 				retries:
 					agent.retries ?? (agent.critical ? orchestrator.maxRetries : 0),

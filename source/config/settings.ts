@@ -16,6 +16,8 @@ export type Settings = {
 	readonly saveToggle: (agent: string, enabled: boolean) => void;
 	/** Resolves once every toggle asked for is on disk. */
 	readonly flush: () => Promise<void>;
+	/** Forgets every toggle saved for this config file; resolves with how many there were. */
+	readonly reset: () => Promise<number>;
 };
 
 /** Conf's settings file, computed without loading conf (and its schema validator). */
@@ -49,6 +51,7 @@ export async function openSettings(
 		| {
 				get: (key: string) => unknown;
 				set: (key: string, value: unknown) => void;
+				delete: (key: string) => void;
 		  }
 		| undefined;
 	const load = async () => {
@@ -84,6 +87,16 @@ export async function openSettings(
 		},
 		async flush() {
 			await pending;
+		},
+		async reset() {
+			await pending;
+			const count = Object.keys(current()).length;
+			if (count > 0) {
+				const settings = store ?? (await load());
+				settings.delete(key);
+			}
+
+			return count;
 		},
 	};
 }

@@ -90,6 +90,11 @@ export function createEngine(deps: EngineDeps): Engine {
 		]),
 	);
 	const running = new Map<string, AbortController>();
+	const criticalAgents = new Set(
+		config.agents.filter(agent => agent.critical).map(agent => agent.name),
+	);
+	// Critical agents turned off at run time: off for the next cycle only, never for good.
+	const offForOneCycle = new Set<string>();
 	const stopController = new AbortController();
 	const output =
 		deps.keepOutput === false
@@ -122,6 +127,19 @@ export function createEngine(deps: EngineDeps): Engine {
 
 	const isEnabled = (agent: string) => enabled.get(agent) ?? false;
 
+	const turnBackOn = (agent: string) => {
+		enabled.set(agent, true);
+		const time = new Date(clock.now()).toISOString();
+		emit({type: 'agent_toggle', time, agent, enabled: true, persist: false});
+		emit({
+			type: 'alert',
+			time,
+			level: 'info',
+			message: `critical agent ${agent} is on again: it was off for one cycle`,
+			agent,
+		});
+	};
+
 	const loop = async (once: boolean): Promise<CycleOutcome | undefined> => {
 		let cycle = deps.firstCycle ?? 1;
 		let last: CycleOutcome | undefined;
@@ -143,6 +161,7 @@ export function createEngine(deps: EngineDeps): Engine {
 			forced = false;
 			nextRunAt = undefined;
 			emitSchedule();
+			const offThisCycle = [...offForOneCycle];
 			// eslint-disable-next-line no-await-in-loop
 			last = await runCycle({
 				config,
@@ -158,6 +177,12 @@ export function createEngine(deps: EngineDeps): Engine {
 				running,
 			});
 			cycle++;
+			for (const agent of offThisCycle) {
+				if (offForOneCycle.delete(agent)) {
+					turnBackOn(agent);
+				}
+			}
+
 			if (once || stopController.signal.aborted) {
 				break;
 			}
@@ -213,13 +238,30 @@ export function createEngine(deps: EngineDeps): Engine {
 				return;
 			}
 
+			const critical = criticalAgents.has(agent);
+			if (critical && !value) {
+				offForOneCycle.add(agent);
+			} else {
+				offForOneCycle.delete(agent);
+			}
+
 			enabled.set(agent, value);
 			emit({
 				type: 'agent_toggle',
 				time: new Date(clock.now()).toISOString(),
 				agent,
 				enabled: value,
+				persist: !critical,
 			});
+			if (critical && !value) {
+				emit({
+					type: 'alert',
+					time: new Date(clock.now()).toISOString(),
+					level: 'critical',
+					message: `critical agent ${agent} turned off for the next cycle only: that cycle trades without it`,
+					agent,
+				});
+			}
 		},
 		cancelAgent(agent) {
 			const controller = running.get(agent);

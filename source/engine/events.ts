@@ -176,6 +176,11 @@ export type AgentToggleEvent = {
 	readonly time: string;
 	readonly agent: string;
 	readonly enabled: boolean;
+	/**
+	Whether it is kept across restarts. A critical agent's never is: turned off at run time it is
+	off for one cycle only, and back on by itself after it.
+	*/
+	readonly persist: boolean;
 };
 
 /** The loop's schedule changed: paused or not, and when the next cycle starts (null: not planned). */

@@ -115,7 +115,9 @@ export function App({onQuit}: AppProps) {
 			? 'A cycle is running: quit and kill its agents?'
 			: confirm?.kind === 'cancel'
 				? `Cancel ${confirm.agent}?`
-				: undefined;
+				: confirm?.kind === 'disable-critical'
+					? `Turn off critical ${confirm.agent} for the next cycle? It trades unguarded.`
+					: undefined;
 	const alertRows = Math.max(2, Math.min(6, rows - names.length - 8));
 	const tableHeight = Math.max(2, rows - alertRows - 6);
 	return (

@@ -14,6 +14,7 @@ export type ViewState = {
 	readonly confirm:
 		| {readonly kind: 'quit'}
 		| {readonly kind: 'cancel'; readonly agent: string}
+		| {readonly kind: 'disable-critical'; readonly agent: string}
 		| undefined;
 };
 
@@ -84,9 +85,7 @@ export function handleKey({view, input, key, store, page}: KeyInput): {
 	if (view.confirm) {
 		const yes = input === 'y' || input === 'Y';
 		const command: Command | undefined = yes
-			? view.confirm.kind === 'quit'
-				? {type: 'quit'}
-				: {type: 'cancel', agent: view.confirm.agent}
+			? commandConfirmed(view.confirm)
 			: undefined;
 		return {view: {...view, confirm: undefined}, ...(command ? {command} : {})};
 	}
@@ -186,7 +185,11 @@ export function handleKey({view, input, key, store, page}: KeyInput): {
 	}
 
 	if (input === ' ') {
-		return {view, command: {type: 'toggle', agent}};
+		// Turning the risk gate off, even for one cycle, is asked first.
+		const row = store.agents[agent];
+		return row?.critical && row.enabled
+			? {view: {...view, confirm: {kind: 'disable-critical', agent}}}
+			: {view, command: {type: 'toggle', agent}};
 	}
 
 	if (key.return || input === 'l') {
@@ -194,4 +197,20 @@ export function handleKey({view, input, key, store, page}: KeyInput): {
 	}
 
 	return {view};
+}
+
+function commandConfirmed(confirm: NonNullable<ViewState['confirm']>): Command {
+	switch (confirm.kind) {
+		case 'quit': {
+			return {type: 'quit'};
+		}
+
+		case 'cancel': {
+			return {type: 'cancel', agent: confirm.agent};
+		}
+
+		case 'disable-critical': {
+			return {type: 'toggle', agent: confirm.agent};
+		}
+	}
 }

@@ -47,9 +47,10 @@ describe('--headless --once --json', () => {
 		const {file} = writeConfig({
 			agents: {
 				risk: {
-					command: node('sleep.mjs', '100'),
+					command: node('say.mjs', '::moondev::{"type":"pass"}'),
 					enabled: true,
 					critical: true,
+					requireVerdict: true,
 				},
 				trading: {command: node('protocol.mjs'), enabled: true},
 				news: {command: node('sleep.mjs', '50'), enabled: true},

@@ -106,7 +106,17 @@ describe('what a --once run leaves in the metrics folder', () => {
 	test('a metrics file of the contract schema, moondev.prom, alerts, logs, state', async () => {
 		const dir = temporaryDirectory();
 		const file = writeConfig(dir, {
-			risk: {command: node('protocol.mjs'), enabled: true, critical: true},
+			risk: {
+				// Exact protocol lines only: a critical agent's malformed line halts the cycle.
+				command: node(
+					'say.mjs',
+					'::moondev::{"type":"progress","percent":40,"message":"fetching prices"}',
+					'::moondev::{"type":"metric","name":"var_95","value":0.031}',
+					'::moondev::{"type":"alert","level":"warning","message":"spread unusually wide"}',
+				),
+				enabled: true,
+				critical: true,
+			},
 			bad: {command: node('exit.mjs', '1', 'boom'), enabled: true, retries: 1},
 			off: {command: node('sleep.mjs', '10')},
 		});

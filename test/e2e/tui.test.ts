@@ -7,6 +7,8 @@ import {
 	cliPath,
 	fixture,
 	isolatedEnv,
+	parseJsonLines,
+	runCli,
 	temporaryDirectory,
 	withSettingsFile,
 } from '../helpers/index.js';
@@ -103,6 +105,16 @@ describe.skipIf(!hasTmux() && !process.env.CI)(
 			});
 			expect(terminal.screen()).toMatch(new RegExp(`cycle ${cycle} PAUSED`));
 
+			// Turning the risk check off asks first, and holds for one cycle only: never saved.
+			terminal.keys('k');
+			terminal.keys('k');
+			terminal.keys('Space');
+			await terminal.waitFor(/Turn off critical risk for the next cycle\?/);
+			terminal.keys('y');
+			await terminal.waitFor(/risk +CRIT off/);
+			terminal.keys('j');
+			terminal.keys('j');
+
 			// The log of the selected agent.
 			terminal.keys('Enter');
 			await terminal.waitFor(/news .* recent lines/);
@@ -134,9 +146,10 @@ describe.skipIf(!hasTmux() && !process.env.CI)(
 			expect(after).not.toMatch(/AGENT +TAG/);
 			expect(isRunning(pid)).toBe(false);
 
-			// The toggle survived: news is still disabled after a restart.
+			// The toggle survived: news is still disabled after a restart; risk is on again.
 			const again = startTerminal(command, {env});
 			await again.waitFor(/news +para off/);
+			expect(again.screen()).toMatch(/risk +CRIT on/);
 			again.keys('C-c');
 			await again.waitFor(/EXIT=0/, 20_000);
 			expect(
@@ -144,6 +157,17 @@ describe.skipIf(!hasTmux() && !process.env.CI)(
 					name.startsWith('metrics_'),
 				),
 			).toBe(true);
+
+			// And a headless run of the same user runs the risk check: nothing of the TUI's turned it off.
+			const headless = await runCli(
+				['--headless', '--once', '--json', '--config', file],
+				{env},
+			);
+			expect(
+				parseJsonLines(headless.stdout).find(
+					event => event.type === 'cycle_end',
+				),
+			).toMatchObject({results: {risk: 'success', news: 'disabled'}});
 		}, 120_000);
 
 		test('SIGTERM stops the agents, restores the terminal and exits 143', async () => {

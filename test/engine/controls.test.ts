@@ -176,13 +176,55 @@ describe('controls', () => {
 		expect(
 			recorder
 				.ofType('agent_toggle')
-				.map(event => [event.agent, event.enabled]),
+				.map(event => [event.agent, event.enabled, event.persist]),
 		).toEqual([
-			['trading', false],
-			['news', true],
-			['risk', false],
+			['trading', false, true],
+			['news', true, true],
+			['risk', false, false],
 		]);
+		// Turned off during its cycle, after its phase: off for the next cycle still.
 		expect(engine.isEnabled('risk')).toBe(false);
+	});
+
+	test('a critical agent turned off is off for the next cycle only, then on by itself', async () => {
+		const {engine, recorder, release, waiting, cycleEnds} = setup({
+			orchestrator: {sleepBetweenRunsMinutes: 60},
+			agents: {risk: agent({critical: true}), trading: agent()},
+		});
+		engine.setEnabled('risk', false);
+		expect(recorder.ofType('alert').at(-1)).toMatchObject({
+			level: 'critical',
+			message:
+				'critical agent risk turned off for the next cycle only: that cycle trades without it',
+		});
+		const run = engine.run();
+		await waitFor(() => waiting() === 1);
+		release();
+		await waitFor(() => cycleEnds() === 1);
+		expect(recorder.ofType('cycle_end')[0]?.results).toEqual({
+			risk: 'disabled',
+			trading: 'success',
+		});
+		expect(engine.isEnabled('risk')).toBe(true);
+		expect(
+			recorder
+				.ofType('agent_toggle')
+				.map(event => [event.agent, event.enabled, event.persist]),
+		).toEqual([
+			['risk', false, false],
+			['risk', true, false],
+		]);
+		engine.forceCycle();
+		await waitFor(() => waiting() === 1);
+		expect(recorder.ofType('agent_start').at(-1)).toMatchObject({
+			cycle: 2,
+			agent: 'risk',
+		});
+		release();
+		await waitFor(() => waiting() === 1);
+		release();
+		await engine.stop();
+		await run;
 	});
 
 	test('cancel ends the running agent as cancelled, with no retry', async () => {

@@ -184,8 +184,12 @@ test('the actions forward to the engine controls, and the engine answers with ev
 		'cancel risk',
 	]);
 	expect(store.getState().agents.news?.enabled).toBe(true);
-	store
-		.getState()
-		.apply({type: 'agent_toggle', time, agent: 'news', enabled: false});
+	store.getState().apply({
+		type: 'agent_toggle',
+		time,
+		agent: 'news',
+		enabled: false,
+		persist: true,
+	});
 	expect(store.getState().agents.news?.enabled).toBe(false);
 });

@@ -45,6 +45,21 @@ test('keys against a prepared store: select, toggle, pause, force, cancel asks f
 	expect(quits).toEqual(['quit']);
 });
 
+test('turning a critical agent off asks first; no is no', async () => {
+	const rendered = renderWithStore(<App onQuit={() => undefined} />, {
+		events: running,
+	});
+	await press(rendered, ' ');
+	expect(rendered.lastFrame()).toMatch(
+		/Turn off critical risk for the next cycle\? It trades unguarded\. \(y\/n\)/,
+	);
+	await press(rendered, 'n');
+	expect(rendered.calls).toEqual([]);
+	await press(rendered, ' ');
+	await press(rendered, 'y');
+	expect(rendered.calls).toEqual(['risk=false']);
+});
+
 test('enter opens the log, esc goes back, ? shows the help', async () => {
 	const rendered = renderWithStore(<App onQuit={() => undefined} />, {
 		events: [
