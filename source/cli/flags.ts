@@ -12,6 +12,7 @@ export type RawFlags = {
 	readonly timeout?: string | undefined;
 	readonly sleep?: string | undefined;
 	readonly metricsDir?: string | undefined;
+	readonly demo: boolean;
 };
 
 /** Meow's flag spec for the contract's options (§2). */

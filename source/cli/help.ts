@@ -10,7 +10,8 @@ Usage
   $ moondev-tui toggles [reset]      list (or forget) the agents turned on/off in the TUI for this config
 
 Options
-  --config <file>         config file (default: ./.config/moondev.json, else the bundled demo config)
+  --config <file>         config file (default: ./.config/moondev.json; none found is an error)
+  --demo                  run the bundled demo agents (paper trading on sample data), writing under data/moondev-demo
   --headless              no TUI: one text line per event, the dashboard after each cycle
   --json                  with --headless: one JSON object per line instead of text
   --once                  run exactly one cycle, then exit

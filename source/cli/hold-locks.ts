@@ -26,6 +26,8 @@ export type HeldLocks = {
 	readonly lost: () => string[];
 	readonly release: () => Promise<void>;
 	readonly releaseNow: () => void;
+	/** Notes in the metrics folder's owner file whether the engine is idle (paused, no cycle). */
+	readonly noteIdle: (idle: boolean) => void;
 };
 
 /**
@@ -129,6 +131,9 @@ export async function holdLocks(
 		previous: () => engineLock.previous,
 		lost: () => [...lost],
 		release,
+		noteIdle(idle) {
+			held.get(kinds[0]!.what)?.updateOwner({idle});
+		},
 		releaseNow() {
 			closed = true;
 			for (const lock of held.values()) {

@@ -1,12 +1,13 @@
 import process from 'node:process';
 import {ConfigError} from '../config/config-error.js';
-import {loadConfig} from '../config/load-config.js';
+import {loadConfig, NoConfigError} from '../config/load-config.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {openSettings, settingsFile} from '../config/settings.js';
 import {plural} from '../util/format.js';
 import {exitCodes} from './exit-codes.js';
 import {overridesFromFlags, type RawFlags} from './flags.js';
 import {helpText} from './help.js';
+import {askYesNo} from './ask.js';
 import {initConfig} from './init-config.js';
 import {parseCommandLine} from './parse-command-line.js';
 import {type Lifecycle, superviseProcess} from './process-lifecycle.js';
@@ -81,11 +82,38 @@ async function dispatch(
 		return exitCodes.ok;
 	}
 
-	const config = loadConfig({
-		configFlag: flags.config,
-		bundledConfigFile: bundledConfigFile(),
-		overrides: overridesFromFlags(flags),
-	});
+	// The TUI needs a terminal both ways; --once and --json are for scripts, so they run headless.
+	const useTui =
+		command === undefined &&
+		!flags.headless &&
+		!flags.once &&
+		!flags.json &&
+		process.stdout.isTTY &&
+		process.stdin.isTTY;
+	const load = (demo: boolean) =>
+		loadConfig({
+			configFlag: flags.config,
+			demo,
+			bundledConfigFile: bundledConfigFile(),
+			overrides: overridesFromFlags(flags),
+		});
+	let config: ResolvedConfig;
+	try {
+		config = load(flags.demo);
+	} catch (error) {
+		// A person at a terminal is offered the demo; a service never runs it by mistake.
+		if (!(error instanceof NoConfigError && useTui)) {
+			throw error;
+		}
+
+		if (
+			!(await askYesNo(`${error.message}\n\nRun the bundled demo now? [y/N] `))
+		) {
+			return exitCodes.usage;
+		}
+
+		config = load(true);
+	}
 
 	if (command === 'validate' || command === 'toggles') {
 		const settings = await openSettings(config.file);
@@ -127,7 +155,7 @@ async function dispatch(
 			});
 		}
 
-		return await runEngine(config, flags, lifecycle);
+		return await runEngine(config, flags, lifecycle, useTui);
 	} finally {
 		lifecycle.dispose();
 	}
@@ -137,15 +165,9 @@ async function runEngine(
 	config: ResolvedConfig,
 	flags: RawFlags,
 	lifecycle: Lifecycle,
+	useTui: boolean,
 ): Promise<number> {
 	const agentsFlag = flags.agents !== undefined;
-	// The TUI needs a terminal both ways; --once and --json are for scripts, so they run headless.
-	const useTui =
-		!flags.headless &&
-		!flags.once &&
-		!flags.json &&
-		process.stdout.isTTY &&
-		process.stdin.isTTY;
 	if (useTui) {
 		// Loaded only here: the headless path never pays for React and Ink.
 		const {runTui} = await import('../ui/run-tui.js');

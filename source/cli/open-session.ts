@@ -181,6 +181,24 @@ export async function openSession({
 			recorder.setCycle(event.type === 'cycle_start' ? event.cycle : undefined);
 		}
 	});
+	// `run <agent>` beside this engine is allowed only while it is paused with no cycle running.
+	let paused = false;
+	let cycleRunning = false;
+	let idle = false;
+	bus.listen(event => {
+		if (event.type === 'schedule') {
+			paused = event.paused;
+		} else if (event.type === 'cycle_start' || event.type === 'cycle_end') {
+			cycleRunning = event.type === 'cycle_start';
+		} else {
+			return;
+		}
+
+		if (idle !== (paused && !cycleRunning)) {
+			idle = paused && !cycleRunning;
+			locks.noteIdle(idle);
+		}
+	});
 
 	let closing: Promise<void> | undefined;
 	const close = async (last: EngineStopEvent) => {
@@ -221,6 +239,15 @@ export async function openSession({
 		monitor,
 		enabledAtStart: agent => enabled[agent] ?? false,
 		announceWarnings() {
+			if (config.isBundledDemo) {
+				bus.emit({
+					type: 'alert',
+					time: now(),
+					level: 'info',
+					message: `DEMO: the bundled demo agents, paper trading on sample data; writing under ${config.homeDir}`,
+				});
+			}
+
 			for (const warning of warnings) {
 				bus.emit({
 					type: 'alert',

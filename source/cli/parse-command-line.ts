@@ -33,6 +33,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 				timeout: {type: 'string'},
 				sleep: {type: 'string'},
 				'metrics-dir': {type: 'string'},
+				demo: {type: 'boolean'},
 				help: {type: 'boolean', short: 'h'},
 				version: {type: 'boolean', short: 'v'},
 			},
@@ -68,6 +69,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 			timeout: values.timeout,
 			sleep: values.sleep,
 			metricsDir: values['metrics-dir'],
+			demo: values.demo ?? false,
 		},
 	};
 }

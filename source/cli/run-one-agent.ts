@@ -7,6 +7,7 @@ import {cycleHaltReason} from '../engine/halt-decision.js';
 import {runAttempts} from '../engine/run-attempts.js';
 import {createJsonPrinter} from '../headless/json-printer.js';
 import {createTextPrinter} from '../headless/text-printer.js';
+import {liveEngineOf} from '../monitor/engine-lock.js';
 import {runAgent} from '../runner/run-agent.js';
 import {exitCodes} from './exit-codes.js';
 import {createLineWriters} from './output.js';
@@ -35,6 +36,15 @@ export async function runOneAgent(options: {
 	if (!agent) {
 		throw new ConfigError(
 			`run: unknown agent "${name}" (agents: ${names.join(', ')})`,
+		);
+	}
+
+	// One agent run by hand beside a live engine could place an order twice.
+	const folder = config.orchestrator.metricsExportDir;
+	const engine = liveEngineOf(folder);
+	if (engine && !engine.idle) {
+		throw new ConfigError(
+			`run: ${folder} is held by a running engine, pid ${engine.pid} (since ${engine.since}); ${agent.name} run by hand beside it could place an order twice. Pause it first (p in its TUI) and let its cycle end, or stop it.`,
 		);
 	}
 

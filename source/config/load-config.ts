@@ -38,18 +38,41 @@ export type ConfigOverrides = {
 };
 
 export type LoadConfigOptions = {
-	/** `--config`; without it, `./.config/moondev.json`, else the bundled demo. */
+	/** `--config`; without it, `./.config/moondev.json`. */
 	readonly configFlag?: string | undefined;
+	/** `--demo`: the bundled demo config, writing under `data/moondev-demo`. */
+	readonly demo?: boolean | undefined;
 	readonly cwd?: string;
 	readonly bundledConfigFile: string;
 	readonly overrides?: ConfigOverrides | undefined;
 };
 
-/** Which file to read: `--config`, else `./.config/moondev.json`, else the bundled demo. */
+/**
+No config was found and none was named: a service must never trade the demo by mistake, so this
+is an error that says where moondev-tui looked and how to start. The TUI offers the demo instead.
+*/
+export class NoConfigError extends ConfigError {
+	override readonly name = 'NoConfigError';
+}
+
+/** Which file to read: `--demo`'s, `--config`, else `./.config/moondev.json`; none is a NoConfigError. */
 export function findConfigFile(
-	options: Pick<LoadConfigOptions, 'configFlag' | 'cwd' | 'bundledConfigFile'>,
+	options: Pick<
+		LoadConfigOptions,
+		'configFlag' | 'cwd' | 'bundledConfigFile' | 'demo'
+	>,
 ): {file: string; isBundledDemo: boolean} {
 	const cwd = options.cwd ?? process.cwd();
+	if (options.demo) {
+		if (options.configFlag !== undefined) {
+			throw new ConfigError(
+				'--demo runs the bundled demo config: leave out --config, or --demo',
+			);
+		}
+
+		return {file: options.bundledConfigFile, isBundledDemo: true};
+	}
+
 	if (options.configFlag !== undefined) {
 		const file = path.resolve(cwd, options.configFlag);
 		if (!existsSync(file)) {
@@ -64,8 +87,18 @@ export function findConfigFile(
 		return {file: local, isBundledDemo: false};
 	}
 
-	return {file: options.bundledConfigFile, isBundledDemo: true};
+	throw new NoConfigError(
+		[
+			`no config found: looked for ${local}`,
+			'  moondev-tui init            write a starter .config/moondev.json here, then edit it',
+			'  moondev-tui --config <file> run the agents of a config elsewhere',
+			'  moondev-tui --demo          run the bundled demo agents (paper trading on sample data)',
+		].join('\n'),
+	);
 }
+
+/** Where the bundled demo writes (its metrics, logs and the agents' files), below the current folder. */
+export const demoFolder = path.join('data', 'moondev-demo');
 
 /**
 The folder relative paths resolve against: the config file's folder, or the project folder for a
@@ -137,7 +170,10 @@ function resolveConfig(
 	const {displayName, overrides} = context;
 	const baseDir = baseDirOf(context.file);
 	// The installed package may be read-only: the demo writes below the current folder instead.
-	const writeBaseDir = context.isBundledDemo ? context.cwd : baseDir;
+	// The installed package may be read-only, and the demo must never write where a real config does.
+	const writeBaseDir = context.isBundledDemo
+		? path.join(context.cwd, demoFolder)
+		: baseDir;
 	const fail = (keyPath: string, message: string) =>
 		configError(displayName, keyPath, message);
 	const names = Object.keys(config.agents);

@@ -18,6 +18,8 @@ export type LockOwner = {
 	readonly config?: string | undefined;
 	/** The metrics folder it owns. */
 	readonly metricsFolder?: string | undefined;
+	/** Paused, and no cycle running: an agent may be run by hand beside it. */
+	readonly idle?: boolean | undefined;
 };
 
 /** A dead engine whose lock was taken over, and the agents' groups it had recorded. */
@@ -34,6 +36,8 @@ export type HeldLock = {
 	readonly release: () => Promise<void>;
 	/** Removes the lock at once, for exits that cannot wait (a second signal, a crash). */
 	readonly releaseNow: () => void;
+	/** Rewrites the owner file with these changes (best effort: it only informs others). */
+	readonly updateOwner: (changes: Pick<LockOwner, 'idle'>) => void;
 };
 
 export type LockOptions = {
@@ -187,6 +191,7 @@ async function acquireLock(
 
 	let previous: DeadOwner | undefined;
 	let release: (() => Promise<void>) | undefined;
+	let ownerNow: LockOwner | undefined;
 	try {
 		try {
 			release = await takeLock();
@@ -237,6 +242,7 @@ async function acquireLock(
 			bootId: bootId(),
 			...options.owner,
 		};
+		ownerNow = owner;
 		const ownerFile = ownerFileOf(lockPath);
 		const temporary = `${ownerFile}.${process.pid}.tmp`;
 		await call(callback => {
@@ -263,6 +269,21 @@ async function acquireLock(
 				await releaseLock().catch(() => undefined);
 			}
 		},
+		updateOwner(changes) {
+			if (released || !ownerNow) {
+				return;
+			}
+
+			ownerNow = {...ownerNow, ...changes};
+			const ownerFile = ownerFileOf(lockPath);
+			const temporary = `${ownerFile}.${process.pid}.tmp`;
+			try {
+				fs.writeFileSync(temporary, JSON.stringify(ownerNow));
+				fs.renameSync(temporary, ownerFile);
+			} catch {
+				// The lock's own refresh tells of a folder that went away.
+			}
+		},
 		releaseNow() {
 			if (!released) {
 				released = true;
@@ -275,6 +296,20 @@ async function acquireLock(
 			}
 		},
 	};
+}
+
+/**
+The live engine that holds a metrics folder, if one does (its owner file, its pid alive): for
+commands that must not act beside a running engine.
+*/
+export function liveEngineOf(folder: string): LockOwner | undefined {
+	const lockPath = path.join(folder, 'moondev.lock');
+	if (!fs.existsSync(lockPath)) {
+		return undefined;
+	}
+
+	const owner = readOwner(lockPath);
+	return owner && isAlive(owner) ? owner : undefined;
 }
 
 /** The owner file, if it can be read whole. */

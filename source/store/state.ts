@@ -80,6 +80,8 @@ export type AlertEntry = {
 /** Everything the app knows, derived from the config and the event stream only. */
 export type AppState = {
 	readonly configFile: string;
+	/** The bundled demo runs: the screen says so. */
+	readonly demo: boolean;
 	readonly agentOrder: readonly string[];
 	readonly phaseNames: readonly string[];
 	readonly agents: Readonly<Record<string, AgentState>>;
@@ -140,6 +142,7 @@ export function createInitialState(
 
 	return {
 		configFile: config.displayName,
+		demo: config.isBundledDemo,
 		agentOrder: config.agents.map(agent => agent.name),
 		phaseNames: config.phases.map(phase => phase.name),
 		agents,

@@ -12,6 +12,7 @@ reason — with the last and average cycle times.
 export function Header({columns}: {readonly columns: number}) {
 	const cycle = useAppStore(state => state.cycle);
 	const configFile = useAppStore(state => state.configFile);
+	const demo = useAppStore(state => state.demo);
 	const sleeping =
 		!cycle.running && !cycle.paused && cycle.nextRunAt !== undefined;
 	// A long sleep counts down in minutes, redrawn every 10 s: an idle screen costs next to nothing.
@@ -52,6 +53,14 @@ export function Header({columns}: {readonly columns: number}) {
 			<Box justifyContent="space-between">
 				<Text>
 					<Text bold>moondev-tui</Text>
+					{demo ? (
+						<>
+							<Text> </Text>
+							<Text bold inverse {...tint('magenta')}>
+								{' DEMO '}
+							</Text>
+						</>
+					) : null}
 					<Text> cycle </Text>
 					<Text bold>{cycle.number}</Text>
 					<Text> </Text>

@@ -487,19 +487,21 @@ describe('the demo', () => {
 		expect(result.stdout).toMatch(/risk +enabled +critical/);
 	});
 
-	test('one --headless --once cycle of the demo runs every agent', async () => {
-		const metrics = temporaryDirectory();
-		const result = await runCli(
-			[
-				'--headless',
-				'--once',
-				'--json',
-				'--config',
-				path.join(repoRoot, '.config', 'moondev.json'),
-				'--metrics-dir',
-				metrics,
-			],
-			{timeout: 60_000},
+	test('one --headless --once cycle of the demo (--demo) runs every agent, writing under data/moondev-demo only', async () => {
+		const cwd = temporaryDirectory();
+		const result = await runCli(['--demo', '--headless', '--once', '--json'], {
+			cwd,
+			timeout: 60_000,
+		});
+		expect(readdirSync(cwd)).toEqual(['data']);
+		expect(readdirSync(path.join(cwd, 'data'))).toEqual(['moondev-demo']);
+		expect(
+			readdirSync(path.join(cwd, 'data', 'moondev-demo', 'metrics')).some(
+				name => name.startsWith('metrics_'),
+			),
+		).toBe(true);
+		expect(result.stdout).toMatch(
+			/"level":"info","message":"DEMO: the bundled demo agents, paper trading on sample data/,
 		);
 		// The demo fails, stalls and halts now and then on purpose: any of 0, 1, 3.
 		expect([0, 1, 3]).toContain(result.exitCode);

@@ -483,3 +483,47 @@ describe('the lock fails closed', () => {
 		);
 	});
 });
+
+describe('no silent demo, no order placed twice by hand', () => {
+	test('headless with no config found exits 2, says where it looked and how to start, and runs nothing', async () => {
+		const cwd = temporaryDirectory();
+		const result = await runCli(['--headless', '--once'], {cwd});
+		expect(result.exitCode).toBe(2);
+		expect(result.stdout).toBe('');
+		expect(result.stderr.split('\n')[0]).toBe(
+			`no config found: looked for ${path.join(cwd, '.config', 'moondev.json')}`,
+		);
+		expect(result.stderr).toMatch(/moondev-tui init/);
+		expect(result.stderr).toMatch(/--demo/);
+		expect(readdirSync(cwd)).toEqual([]);
+	});
+
+	test('run <agent> is refused while a running engine holds the metrics folder', async () => {
+		const dir = temporaryDirectory();
+		const ledger = path.join(dir, 'ledger.txt');
+		const file = writeConfig(dir, {
+			order: {
+				command: node('order.mjs', ledger, '60000', '100'),
+				enabled: true,
+			},
+		});
+		const env = isolatedEnv();
+		const engine = startCli(['--headless', '--json', '--config', file], {env});
+		await waitFor(
+			() => readLedger(ledger).starts.length === 1,
+			10_000,
+			'start',
+		);
+		const byHand = await runCli(['run', 'order', '--config', file], {env});
+		expect(byHand.exitCode).toBe(2);
+		expect(byHand.stderr.trim()).toMatch(
+			new RegExp(
+				`^run: ${metricsFolder(dir)} is held by a running engine, pid ${engine.pid} .*could place an order twice`,
+				'v',
+			),
+		);
+		expect(readLedger(ledger).starts).toHaveLength(1);
+		engine.kill('SIGTERM');
+		await engine;
+	}, 30_000);
+});

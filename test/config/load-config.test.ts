@@ -4,7 +4,7 @@ import process from 'node:process';
 import {describe, expect, test} from 'vitest';
 import {ConfigError} from '../../source/config/config-error.js';
 import {configJsonSchema} from '../../source/config/json-schema.js';
-import {loadConfig} from '../../source/config/load-config.js';
+import {loadConfig, NoConfigError} from '../../source/config/load-config.js';
 import {buildConfig, repoRoot, temporaryDirectory} from '../helpers/index.js';
 
 const bundledConfigFile = path.join(repoRoot, '.config', 'moondev.json');
@@ -326,12 +326,33 @@ describe('resolution', () => {
 		expect(path.basename(config.orchestrator.metricsExportDir)).toBe('m');
 	});
 
-	test('without a config file, the bundled demo, writing below the current folder', () => {
+	test('without a config file, an error that says where it looked and how to start; never the demo', () => {
 		const dir = temporaryDirectory();
-		const config = loadConfig({cwd: dir, bundledConfigFile});
+		expect(() => loadConfig({cwd: dir, bundledConfigFile})).toThrow(
+			NoConfigError,
+		);
+		expect(() => loadConfig({cwd: dir, bundledConfigFile})).toThrow(
+			/^no config found: looked for .*\n.*moondev-tui init.*\n.*--config <file>.*\n.*--demo/v,
+		);
+	});
+
+	test('--demo: the bundled demo, writing below data/moondev-demo of the current folder', () => {
+		const dir = temporaryDirectory();
+		const config = loadConfig({cwd: dir, bundledConfigFile, demo: true});
 		expect(config.isBundledDemo).toBe(true);
 		expect(config.baseDir).toBe(repoRoot.replace(/\/$/, ''));
-		expect(config.orchestrator.metricsExportDir.startsWith(dir)).toBe(true);
+		expect(config.homeDir).toBe(path.join(dir, 'data', 'moondev-demo'));
+		expect(
+			config.orchestrator.metricsExportDir.startsWith(config.homeDir),
+		).toBe(true);
+		expect(() =>
+			loadConfig({
+				cwd: dir,
+				bundledConfigFile,
+				demo: true,
+				configFlag: 'x.json',
+			}),
+		).toThrow('--demo runs the bundled demo config');
 	});
 });
 

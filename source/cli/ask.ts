@@ -1,0 +1,21 @@
+import process from 'node:process';
+import {createInterface} from 'node:readline';
+
+/** Asks a person at the terminal one yes/no question on stderr; only "y" or "yes" is yes. */
+export async function askYesNo(question: string): Promise<boolean> {
+	const readline = createInterface({
+		input: process.stdin,
+		output: process.stderr,
+	});
+	try {
+		const answer = await new Promise<string>(resolve => {
+			readline.question(question, resolve);
+			readline.once('close', () => {
+				resolve('');
+			});
+		});
+		return /^y(?:es)?$/iv.test(answer.trim());
+	} finally {
+		readline.close();
+	}
+}
