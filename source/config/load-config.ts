@@ -23,6 +23,8 @@ import {
 	configSchema,
 	orchestratorSchema,
 	phaseSchema,
+	reservedAgentName,
+	reservedNameMessage,
 } from './schema.js';
 import {splitCommand} from './split-command.js';
 
@@ -135,6 +137,18 @@ export function parseConfig(
 	const cwd = options.cwd ?? process.cwd();
 	const file = path.resolve(cwd, options.file);
 	const displayName = displayPath(file, cwd);
+	// A key JSON.parse keeps but any object would swallow: caught before it can vanish.
+	const agents = (raw as {agents?: unknown} | undefined)?.agents;
+	if (
+		typeof agents === 'object' &&
+		agents !== null &&
+		Object.hasOwn(agents, reservedAgentName)
+	) {
+		throw new ConfigError(
+			`${displayName}: agents.${reservedAgentName}: ${reservedNameMessage}`,
+		);
+	}
+
 	const parsed = configSchema.safeParse(raw);
 	if (!parsed.success) {
 		const lines = formatIssues(parsed.error.issues, knownKeysAt).map(

@@ -61,6 +61,11 @@ const envFileSchema = z.union([nonEmptyString(), z.array(nonEmptyString())], {
 	error: expected('a path or a list of paths'),
 });
 
+/** The one name JavaScript itself swallows as an object key; every other plain name works. */
+export const reservedAgentName = '__proto__';
+export const reservedNameMessage =
+	'"__proto__" is reserved by JavaScript: choose another agent name';
+
 /** Agent names become file names (logs/<agent>.log) and metric keys, so keep them plain. */
 export const agentNamePattern = /^[\w\-]+$/v;
 
@@ -68,6 +73,7 @@ const agentNameSchema = z.string({error: expected('an agent name')}).check(
 	z.regex(agentNamePattern, {
 		error: expected('an agent name of letters, digits, _ and -'),
 	}),
+	z.refine(name => name !== reservedAgentName, {error: reservedNameMessage}),
 );
 
 export const weekDays = [

@@ -1,6 +1,7 @@
 import type {CycleReport} from '../monitor/create-monitor.js';
 import {formatClock, formatDateTime, formatDuration} from '../util/format.js';
 import {statusSymbol} from '../util/status-symbols.js';
+import {own} from '../util/own.js';
 
 const rule = '='.repeat(80);
 
@@ -55,8 +56,8 @@ export function formatDashboard(report: CycleReport): string {
 
 	lines.push('', 'AGENT HEALTH STATUS');
 	for (const name of names) {
-		const health = report.health[name];
-		const summary = metrics.agents[name];
+		const health = own(report.health, name);
+		const summary = own(metrics.agents, name);
 		if (!health || !summary) {
 			continue;
 		}

@@ -25,6 +25,7 @@ import {
 	nextCycleOf,
 	saveState,
 } from './state-file.js';
+import {own} from '../util/own.js';
 
 /** What the dashboard shows after a cycle. */
 export type CycleReport = {
@@ -137,7 +138,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 	});
 
 	const recordOf = (agent: string): AgentRecord =>
-		state.agents[agent] ?? emptyAgentRecord;
+		own(state.agents, agent) ?? emptyAgentRecord;
 	const healthOfRecord = (record: AgentRecord): Health =>
 		computeHealth(record.history, orchestrator.healthWindow);
 
@@ -275,7 +276,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				? healthOfRecord(record)
 				: {...healthOfRecord(record), status: 'unknown'};
 			if (healthOn && ranThisCycle.has(agent.name)) {
-				const unhealthy = health[agent.name]?.status === 'unhealthy';
+				const unhealthy = own(health, agent.name)?.status === 'unhealthy';
 				const cycles = unhealthy ? record.unhealthyCycles + 1 : 0;
 				state = {
 					...state,
@@ -354,7 +355,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		let totalFailures = 0;
 		for (const agent of config.agents) {
 			const record = recordOf(agent.name);
-			const agentHealth = health[agent.name];
+			const agentHealth = own(health, agent.name);
 			totalExecutions += record.executions;
 			totalSuccesses += record.successes;
 			totalFailures += record.failures;

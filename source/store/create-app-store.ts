@@ -4,6 +4,7 @@ import type {EngineControls} from '../engine/create-engine.js';
 import type {EngineEvent} from '../engine/events.js';
 import {reduce} from './reduce.js';
 import {type AppState, createInitialState} from './state.js';
+import {own} from '../util/own.js';
 
 /** What the UI may do: apply events (the engine's listener) and forward the user's controls. */
 export type AppActions = {
@@ -55,7 +56,7 @@ export function createAppStore(options: {
 			controls.forceCycle();
 		},
 		toggleAgent(agent) {
-			const current = get().agents[agent];
+			const current = own(get().agents, agent);
 			if (current) {
 				controls.setEnabled(agent, !current.enabled);
 			}

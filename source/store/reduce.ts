@@ -7,6 +7,7 @@ import {
 	alertsCapacity,
 	recentCyclesCapacity,
 } from './state.js';
+import {own} from '../util/own.js';
 
 /**
 The store's only way to change: one event in, the next state out. Pure, and it keeps every part
@@ -241,7 +242,7 @@ function updateAgent(
 	name: string,
 	update: (agent: AgentState) => AgentState,
 ): AppState {
-	const agent = state.agents[name];
+	const agent = own(state.agents, name);
 	if (!agent) {
 		return state;
 	}
