@@ -6,6 +6,7 @@ import type {AlertLevel, Emit, EngineEvent} from '../engine/events.js';
 import type {HealthStatus} from '../engine/skip-rules.js';
 import type {OutputStream} from '../runner/run-agent.js';
 import {plural} from '../util/format.js';
+import {own} from '../util/own.js';
 import {type AgentLogs, createAgentLogs} from './agent-logs.js';
 import {writeFileAtomicSync} from './atomic-write.js';
 import {computeHealth, countsAs, type Health} from './health.js';
@@ -25,7 +26,6 @@ import {
 	nextCycleOf,
 	saveState,
 } from './state-file.js';
-import {own} from '../util/own.js';
 
 /** What the dashboard shows after a cycle. */
 export type CycleReport = {

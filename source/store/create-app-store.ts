@@ -2,9 +2,9 @@ import {createStore, type StoreApi} from 'zustand/vanilla';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import type {EngineControls} from '../engine/create-engine.js';
 import type {EngineEvent} from '../engine/events.js';
+import {own} from '../util/own.js';
 import {reduce} from './reduce.js';
 import {type AppState, createInitialState} from './state.js';
-import {own} from '../util/own.js';
 
 /** What the UI may do: apply events (the engine's listener) and forward the user's controls. */
 export type AppActions = {

@@ -1,5 +1,6 @@
 import type {EngineEvent} from '../engine/events.js';
 import {recentLinesCapacity} from '../engine/output-batcher.js';
+import {own} from '../util/own.js';
 import {
 	type AgentState,
 	type AppState,
@@ -7,7 +8,6 @@ import {
 	alertsCapacity,
 	recentCyclesCapacity,
 } from './state.js';
-import {own} from '../util/own.js';
 
 /**
 The store's only way to change: one event in, the next state out. Pure, and it keeps every part

@@ -88,9 +88,7 @@ test('agents named like what objects carry run, depend, and show in the metrics,
 	}
 
 	const prom = readFileSync(path.join(folder, 'moondev.prom'), 'utf8');
-	expect(prom).toMatch(
-		/moondev_agent_executions_total\{agent="constructor"\} 2/,
-	);
+	expect(prom).toMatch(/moondev_agent_executions_total{agent="constructor"} 2/);
 });
 
 test('"__proto__", the one name JavaScript swallows, is a config error, never a vanished agent', async () => {
