@@ -85,6 +85,7 @@ const agents = {
 echo '::moondev::{"type":"progress","percent":50,"message":"checking limits"}'
 echo "risk check for cycle $MOONDEV_CYCLE: exposure within limits"
 echo "::moondev::{\"type\":\"metric\",\"name\":\"var_95\",\"value\":0.0$((MOONDEV_CYCLE % 97))}"
+echo '::moondev::{"type":"pass","message":"within limits"}'
 `,
 	'strategy.sh': String.raw`
 echo '::moondev::{"type":"progress","percent":10,"message":"loading signals"}'
@@ -128,7 +129,12 @@ const config = {
 		metricsExportDir: 'data/orchestrator',
 	},
 	agents: {
-		risk: {command: ['sh', 'agents/risk.sh'], enabled: true, critical: true},
+		risk: {
+			command: ['sh', 'agents/risk.sh'],
+			enabled: true,
+			critical: true,
+			requireVerdict: true,
+		},
 		strategy: {command: ['sh', 'agents/strategy.sh'], enabled: true},
 		sentiment: {command: ['sh', 'agents/sentiment.sh'], enabled: true},
 		trading: {
