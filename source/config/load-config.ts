@@ -1,7 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
-import {parse as parseDotenv} from 'dotenv';
 import {
 	type ParseError,
 	parse as parseJsonc,
@@ -26,6 +25,7 @@ import {
 	reservedAgentName,
 	reservedNameMessage,
 } from './schema.js';
+import {readEnvFileContents, unpassableVariable} from './env-file.js';
 import {splitCommand} from './split-command.js';
 
 /** Command-line settings that win over the file's (contract §2). */
@@ -214,6 +214,7 @@ function resolveConfig(
 	};
 
 	const envFiles: string[] = [];
+	const warnings: string[] = [];
 	const readEnvFiles = (
 		value: string | string[] | undefined,
 		keyPath: string,
@@ -222,9 +223,9 @@ function resolveConfig(
 		for (const [index, entry] of toList(value).entries()) {
 			const envFile = path.resolve(baseDir, entry);
 			const where = Array.isArray(value) ? `${keyPath}[${index}]` : keyPath;
-			let text: string;
+			let contents;
 			try {
-				text = readFileSync(envFile, 'utf8');
+				contents = readEnvFileContents(readFileSync(envFile));
 			} catch (error) {
 				throw fail(
 					where,
@@ -233,7 +234,40 @@ function resolveConfig(
 			}
 
 			envFiles.push(envFile);
-			Object.assign(variables, parseDotenv(text));
+			if (contents.notUtf8) {
+				warnings.push(
+					`${where}: ${envFile} is not UTF-8: its values may not be what was meant`,
+				);
+			}
+
+			if (contents.ignoredLines.length > 0) {
+				warnings.push(
+					`${where}: ${envFile}: ${contents.ignoredLines.length === 1 ? 'line' : 'lines'} ${contents.ignoredLines.join(', ')} ignored (not NAME=value)`,
+				);
+			}
+
+			for (const [name, text] of Object.entries(contents.variables)) {
+				const problem = unpassableVariable(name, text);
+				if (problem) {
+					throw fail(where, `${envFile}: ${name}: ${problem}`);
+				}
+			}
+
+			// The environment moondev-tui was started with wins, as with dotenv itself.
+			const overridden = Object.keys(contents.variables).filter(name =>
+				Object.hasOwn(process.env, name),
+			);
+			if (overridden.length > 0) {
+				warnings.push(
+					`${where}: ${envFile}: ${overridden.join(', ')} set in the environment too: the environment's ${overridden.length === 1 ? 'value is' : 'values are'} used`,
+				);
+			}
+
+			for (const [name, text] of Object.entries(contents.variables)) {
+				if (!Object.hasOwn(process.env, name)) {
+					variables[name] = text;
+				}
+			}
 		}
 
 		return variables;
@@ -244,7 +278,6 @@ function resolveConfig(
 		'orchestrator.envFile',
 	);
 
-	const warnings: string[] = [];
 	const enabledOverride = overrides.agents
 		? new Set(overrides.agents)
 		: undefined;
@@ -321,7 +354,7 @@ function resolveConfig(
 				env: {
 					...sharedEnv,
 					...readEnvFiles(agent.envFile, `${keyPath}.envFile`),
-					...agent.env,
+					...checkedEnv(agent.env, `${keyPath}.env`, fail),
 				},
 				cwd,
 				description: agent.description,
@@ -549,6 +582,22 @@ function resolveWindow(when: AgentConfig['when']): AgentWindow | undefined {
 		hours: from === undefined || to === undefined ? undefined : {from, to},
 		days: when.days,
 	};
+}
+
+/** An agent's `env`, each variable one a process can be given; the error names the key, never the value. */
+function checkedEnv(
+	env: Readonly<Record<string, string>> | undefined,
+	keyPath: string,
+	fail: (keyPath: string, message: string) => ConfigError,
+): Readonly<Record<string, string>> {
+	for (const [name, value] of Object.entries(env ?? {})) {
+		const problem = unpassableVariable(name, value);
+		if (problem) {
+			throw fail(`${keyPath}.${name}`, problem);
+		}
+	}
+
+	return env ?? {};
 }
 
 function readJson(file: string, displayName: string): unknown {

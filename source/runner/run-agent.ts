@@ -345,7 +345,8 @@ function describeSpawnError(
 		}
 
 		default: {
-			return result.originalMessage ?? `${program} failed to start`;
+			// Only the code: Node's own message may quote the options, the environment included.
+			return `${program} failed to start (${result.code ?? 'unknown error'})`;
 		}
 	}
 }
