@@ -1,4 +1,5 @@
 import type {CycleReport} from '../monitor/create-monitor.js';
+import {escapeControls} from '../util/escape-text.js';
 import {formatClock, formatDateTime, formatDuration} from '../util/format.js';
 import {statusSymbol} from '../util/status-symbols.js';
 import {own} from '../util/own.js';
@@ -17,7 +18,8 @@ const levelLabel = {info: 'info', warning: 'WARN', critical: 'CRIT'} as const;
 /**
 The dashboard the original orchestrator printed after each cycle: cycle metrics, each agent's
 time, status and retries, health, the performance summary, recent alerts, and where the metrics
-went. Symbols and words carry the status, so it reads the same without colour.
+went. Symbols and words carry the status, so it reads the same without colour. Control characters
+in what it quotes are escaped.
 */
 export function formatDashboard(report: CycleReport): string {
 	const {metrics} = report;
@@ -111,5 +113,6 @@ export function formatDashboard(report: CycleReport): string {
 	}
 
 	lines.push('', rule);
-	return lines.join('\n');
+	// Each line escaped: an alert, a halt reason or an error can never add a line of its own.
+	return lines.map(line => escapeControls(line)).join('\n');
 }

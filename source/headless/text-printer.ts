@@ -1,4 +1,5 @@
 import type {EngineEvent} from '../engine/events.js';
+import {escapeControls} from '../util/escape-text.js';
 import {formatClock, formatDuration, plural} from '../util/format.js';
 import {statusSymbol} from '../util/status-symbols.js';
 
@@ -11,8 +12,9 @@ export type TextPrinterOptions = {
 };
 
 /**
-Headless text mode: one line per event, with the local time (contract §6). Output lines, metrics
-and toggles are left to the TUI and the log files.
+Headless text mode: one line per event, with the local time (contract §6), control characters
+escaped so that no text an event carries can start a line of its own or drive the terminal.
+Output lines, metrics and toggles are left to the TUI and the log files.
 */
 export function createTextPrinter({
 	write,
@@ -31,7 +33,8 @@ export function createTextPrinter({
 
 		const line = formatEvent(event, maxAttempts);
 		if (line !== undefined) {
-			write(`${formatClock(event.time)} ${line}`);
+			// One event, one line: whatever it quotes (an agent's words, a path, an error) is escaped.
+			write(`${formatClock(event.time)} ${escapeControls(line)}`);
 		}
 	};
 }

@@ -9,8 +9,8 @@ import {
 	type WriteStream,
 } from 'node:fs';
 import path from 'node:path';
-import {stripVTControlCharacters} from 'node:util';
 import type {OutputStream} from '../runner/run-agent.js';
+import {escapeLogText} from '../util/escape-text.js';
 
 export type AgentLogsOptions = {
 	/** `<metricsExportDir>/logs`. */
@@ -55,9 +55,10 @@ type OpenLog = {
 
 /**
 Each agent's output, appended to `logs/<agent>.log` under a header per attempt, colours stripped
-(a log is read with less and grep). Writes are buffered streams, so a chatty agent is never
-waited on; if the disk falls behind by more than `maxPendingBytes`, lines are dropped and the
-log says how many, rather than memory growing.
+(a log is read with less and grep) and every other control character but the tab escaped (`\x1b`,
+`\r`, `\u009b`), so that a `cat` or `tail -f` of a log moves no cursor and sets no title. Writes
+are buffered streams, so a chatty agent is never waited on; if the disk falls behind by more than
+`maxPendingBytes`, lines are dropped and the log says how many, rather than memory growing.
 */
 export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 	const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
@@ -190,10 +191,8 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 				append(agent, header);
 			}
 
-			let text = `${lines.join('\n')}\n`;
-			if (text.includes('\u001B')) {
-				text = stripVTControlCharacters(text);
-			}
+			// One regex test for the whole chunk; only text with a control character is rewritten.
+			const text = escapeLogText(`${lines.join('\n')}\n`);
 
 			append(
 				agent,

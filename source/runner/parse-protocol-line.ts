@@ -1,4 +1,5 @@
 import type {AlertLevel} from '../engine/events.js';
+import {escapeControls} from '../util/escape-text.js';
 
 /** Lines of stdout that start with this carry one JSON object for moondev-tui (contract §4). */
 export const protocolPrefix = '::moondev::';
@@ -23,7 +24,8 @@ const maxTextLength = 500;
 
 /**
 Reads a `::moondev::` line; undefined when it is malformed (not JSON, an unknown type, a field of
-the wrong type), so that the caller keeps it as a log line and counts it.
+the wrong type), so that the caller keeps it as a log line and counts it. Its text (messages,
+reasons) comes back with control characters escaped, then cut at 500 characters.
 */
 export function parseProtocolLine(line: string): ProtocolMessage | undefined {
 	let data: unknown;
@@ -141,8 +143,9 @@ export function untrustedProtocolLine(
 		return undefined;
 	}
 
-	const quoted = JSON.stringify(
-		line.length > 120 ? `${line.slice(0, 119)}…` : line,
+	// JSON.stringify escapes C0 controls; the rest (C1, bidi, U+2028) would still reach a screen.
+	const quoted = escapeControls(
+		JSON.stringify(line.length > 120 ? `${line.slice(0, 119)}…` : line),
 	);
 	if (stream === 'stderr') {
 		return `a protocol line on stderr (only stdout carries it): ${quoted}`;
@@ -159,8 +162,13 @@ export function untrustedProtocolLine(
 		: `a protocol line that cannot be read (not JSON, an unknown type or a field of the wrong type): ${quoted}`;
 }
 
+/**
+Agent text as the engine carries it: control characters escaped (so that no printer, file or
+alert downstream gets a newline, a cursor move or a title change from an agent), then cut.
+*/
 function clip(text: string): string {
-	return text.length > maxTextLength
-		? `${text.slice(0, maxTextLength - 1)}…`
-		: text;
+	const safe = escapeControls(text);
+	return safe.length > maxTextLength
+		? `${safe.slice(0, maxTextLength - 1)}…`
+		: safe;
 }

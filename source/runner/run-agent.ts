@@ -5,6 +5,7 @@ import {setTimeout as delay} from 'node:timers/promises';
 import type {Readable} from 'node:stream';
 import {execa} from 'execa';
 import type {AttemptStatus} from '../engine/events.js';
+import {escapeControls} from '../util/escape-text.js';
 import {
 	isGroupAlive,
 	signalGroup,
@@ -180,8 +181,10 @@ export const runAgent: RunAgent = async request => {
 				}
 			}
 		} else {
+			// The last line with something to read once colours are gone (a lone colour reset is not).
 			lastStderrLine =
-				lines.findLast(line => line.trim() !== '') ?? lastStderrLine;
+				lines.findLast(line => escapeControls(line).trim() !== '') ??
+				lastStderrLine;
 			for (const line of lines) {
 				noteUntrusted(line, stream);
 			}
@@ -324,7 +327,10 @@ export const runAgent: RunAgent = async request => {
 	return {
 		...base,
 		status: 'failed',
-		error: lastStderrLine ? `${how}: ${clip(lastStderrLine.trim())}` : how,
+		// The agent's own words, escaped: a newline or an escape sequence in them never reaches a screen.
+		error: lastStderrLine
+			? `${how}: ${clip(escapeControls(lastStderrLine).trim())}`
+			: how,
 	};
 };
 

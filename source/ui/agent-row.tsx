@@ -2,6 +2,7 @@ import {Box, Text} from 'ink';
 import Spinner from 'ink-spinner';
 import {useAppStore} from '../store/store-context.js';
 import type {AgentState} from '../store/state.js';
+import {escapeControls} from '../util/escape-text.js';
 import {fit, formatMs} from './format.js';
 import {HealthBadge} from './health-badge.js';
 import {ProgressBar} from './progress-bar.js';
@@ -73,10 +74,12 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 	const barWidth = width >= 100 ? 16 : 10;
 	const healthWidth = width >= 100 ? 20 : 15;
 	const fixed = 2 + 2 + 13 + 5 + 4 + barWidth + 6 + 8 + 5 + healthWidth;
-	const message =
+	// Escaped here too: an error can come from elsewhere than an agent's words, which are already.
+	const message = escapeControls(
 		agent.status === 'failed' || agent.status === 'timeout'
 			? (agent.error ?? '')
-			: (agent.message ?? agent.error ?? '');
+			: (agent.message ?? agent.error ?? ''),
+	);
 	return (
 		<Box>
 			<Text inverse={isSelected}>{isSelected ? '›' : ' '}</Text>

@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import {useAppStore} from '../store/store-context.js';
+import {escapeControls} from '../util/escape-text.js';
 import {formatClock} from '../util/format.js';
 import {levelColor, levelLabel, tint} from './theme.js';
 
@@ -8,7 +9,7 @@ export type AlertsPanelProps = {
 	readonly count: number;
 };
 
-/** The newest alerts, newest first, with the time and a coloured level word. */
+/** The newest alerts, newest first, with the time and a coloured level word; one line each. */
 export function AlertsPanel({count}: AlertsPanelProps) {
 	const alerts = useAppStore(state => state.alerts);
 	const shown = alerts.slice(-count).toReversed();
@@ -25,7 +26,7 @@ export function AlertsPanel({count}: AlertsPanelProps) {
 					<Text bold {...tint(levelColor[alert.level])}>
 						{levelLabel[alert.level]}
 					</Text>
-					<Text> {alert.message}</Text>
+					<Text> {escapeControls(alert.message)}</Text>
 				</Text>
 			))}
 		</Box>

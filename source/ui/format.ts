@@ -1,3 +1,4 @@
+import {escapeLogLine} from '../util/escape-text.js';
 import {formatDuration} from '../util/format.js';
 
 /** "4.2s", "1m 05s", or a dash when unknown. */
@@ -45,14 +46,11 @@ export function sparkline(values: readonly number[]): string {
 		.join('');
 }
 
-const unsafeControls =
-	// eslint-disable-next-line no-control-regex -- control characters are what it finds
-	/\u001B\[[\d;]*[A-Za-ln-z]|\u001B\][^\u0007\u001B]*(?:\u0007|\u001B\\)|\u001B[^\[\]]|[\u0000-\u0008\u000B-\u001A\u001C-\u001F\u007F]/gv;
-
 /**
-Keeps a log line's colours (SGR sequences) and drops every other control sequence and character:
-an agent must not be able to move the cursor or clear the screen through its output.
+A log line for the log view: its colours (SGR sequences) kept, a tab four spaces, every other
+control character shown escaped (`\x1b[2J`, `\x07`, `\u009b`): an agent cannot move the cursor,
+clear the screen or set the title through its output.
 */
 export function sanitizeLine(line: string): string {
-	return line.replaceAll('\t', '    ').replaceAll(unsafeControls, '');
+	return escapeLogLine(line);
 }

@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import {useState} from 'react';
 import {useAppStore} from '../store/store-context.js';
+import {escapeControls} from '../util/escape-text.js';
 import {formatCountdown, formatMs} from './format.js';
 import {useNow} from './hooks/use-now.js';
 import {tint} from './theme.js';
@@ -76,12 +77,13 @@ export function Header({columns}: {readonly columns: number}) {
 				</Text>
 				<Text dimColor wrap="truncate">
 					last {formatMs(last)} · avg {formatMs(average)}
-					{columns >= 110 ? ` · ${configFile}` : ''}
+					{columns >= 110 ? ` · ${escapeControls(configFile)}` : ''}
 				</Text>
 			</Box>
 			{cycle.halted ? (
 				<Text bold {...tint('red')}>
-					HALTED by {cycle.haltedBy ?? '?'}: {cycle.haltReason ?? ''}
+					HALTED by {cycle.haltedBy ?? '?'}:{' '}
+					{escapeControls(cycle.haltReason ?? '')}
 				</Text>
 			) : null}
 		</Box>

@@ -13,9 +13,9 @@ export type LogViewProps = {
 };
 
 /**
-The selected agent's recent output with its colours (other control sequences are removed, so an
-agent cannot move the cursor or clear the screen), following new lines at the bottom unless
-scrolled up.
+The selected agent's recent output with its colours (every other control character is shown
+escaped, so an agent cannot move the cursor, clear the screen or set the title), following new
+lines at the bottom unless scrolled up.
 */
 export function LogView({agent, offset, anchor, height}: LogViewProps) {
 	const state = useAppStore(store => store.agents[agent]);

@@ -186,10 +186,14 @@ test('a running agent without progress lines gets an estimate from its average',
 	expect(lastFrame()).toMatch(/▒{8}░{8} +~50% +5\.0s/);
 });
 
-test('the log view keeps colours but drops cursor movements, and says what it shows', () => {
+test('the log view keeps colours but shows cursor movements escaped, and says what it shows', () => {
 	expect(
 		sanitizeLine('\u001B[31mred\u001B[39m\u001B[2J\u001B[H\tend\u0007'),
-	).toBe('\u001B[31mred\u001B[39m    end');
+	).toBe(
+		'\u001B[31mred\u001B[39m' +
+			String.raw`\x1b[2J\x1b[H    end\x07` +
+			'\u001B[0m',
+	);
 	const {lastFrame} = renderWithStore(
 		<LogView agent="trading" offset={0} height={6} />,
 		{
@@ -301,4 +305,142 @@ test('the log view holds its window when scrolled up and new lines come', () => 
 		'line 6',
 		'line 7',
 	]);
+});
+
+/*
+Agent text on screen (issue 10, item 6): fed here raw, as if it came from somewhere other than the
+runner (which escapes an agent's words already), every panel shows it escaped on its own line.
+*/
+
+const hostile =
+	'x\n10:00:00 trading: ✓ success\u001B[2J\u001B[H\u001B]0;pwned\u0007\r\u009B2J\u202Eevil';
+const hostileShown = String.raw`x\n10:00:00 trading: ✓ success\x1b[2J\x1b[H\x1b]0;pwned\x07\r\u009b2J\u202eevil`;
+const rawOnScreen =
+	// eslint-disable-next-line no-control-regex -- control characters are what it finds
+	/[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/v;
+
+test("an agent row shows the agent's message escaped, on its one line", () => {
+	const {lastFrame} = renderWithStore(
+		<AgentRow
+			name="trading"
+			isSelected={false}
+			now={Date.parse(time)}
+			width={100}
+		/>,
+		{
+			events: [
+				{type: 'cycle_start', time, cycle: 1},
+				{type: 'agent_start', time, cycle: 1, agent: 'trading', attempt: 1},
+				{
+					type: 'agent_progress',
+					time,
+					cycle: 1,
+					agent: 'trading',
+					percent: 50,
+					message: hostile,
+				},
+			],
+		},
+	);
+	const frame = lastFrame() ?? '';
+	expect(frame).not.toMatch(rawOnScreen);
+	expect(frame.split('\n')).toHaveLength(1);
+	// As much as the width allows: the newline is shown, the rest of the row stays on it.
+	expect(frame).toContain(String.raw`running x\n10:00:0…`);
+});
+
+test('a failed agent row shows its error escaped', () => {
+	const {lastFrame} = renderWithStore(
+		<AgentRow
+			name="trading"
+			isSelected={false}
+			now={Date.parse(time)}
+			width={100}
+		/>,
+		{
+			events: [
+				{type: 'cycle_start', time, cycle: 1},
+				{type: 'agent_start', time, cycle: 1, agent: 'trading', attempt: 1},
+				{
+					type: 'agent_end',
+					time,
+					cycle: 1,
+					agent: 'trading',
+					status: 'failed',
+					duration_s: 1,
+					attempts: 1,
+					error: hostile,
+				},
+			],
+		},
+	);
+	const frame = lastFrame() ?? '';
+	expect(frame).not.toMatch(rawOnScreen);
+	expect(frame.split('\n')).toHaveLength(1);
+	expect(frame).toContain(String.raw`failed x\n10:00:00…`);
+});
+
+test('the alerts panel shows an alert escaped, one line each', () => {
+	const {lastFrame} = renderWithStore(<AlertsPanel count={3} />, {
+		events: [
+			{
+				type: 'alert',
+				time,
+				level: 'warning',
+				message: hostile,
+				agent: 'trading',
+			},
+		],
+	});
+	const frame = lastFrame() ?? '';
+	expect(frame).not.toMatch(rawOnScreen);
+	const lines = frame.split('\n');
+	expect(lines).toHaveLength(2);
+	expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d WARN x\\n10:00:00 trading/v);
+	expect(lines[1]).toContain(hostileShown);
+});
+
+test('the header shows a halt reason escaped', () => {
+	const {lastFrame} = renderWithStore(<Header columns={250} />, {
+		events: [
+			{type: 'cycle_start', time, cycle: 3},
+			{type: 'halt', time, cycle: 3, agent: 'risk', reason: hostile},
+			{
+				type: 'cycle_end',
+				time,
+				cycle: 3,
+				duration_s: 4,
+				halted: true,
+				results: {},
+			},
+		],
+	});
+	const frame = lastFrame() ?? '';
+	expect(frame).not.toMatch(rawOnScreen);
+	expect(frame.split('\n')).toHaveLength(2);
+	expect(frame).toContain(`HALTED by risk: ${hostileShown}`);
+});
+
+test('the log view shows a hostile line escaped; only its colours stay', () => {
+	const {lastFrame} = renderWithStore(
+		<LogView agent="trading" offset={0} height={4} />,
+		{
+			events: [
+				{
+					type: 'agent_output',
+					time,
+					agent: 'trading',
+					lines: [`\u001B[31mred\u001B[39m ${hostile.replace('\n', ' ')}`],
+					dropped: 0,
+				},
+			],
+		},
+	);
+	const frame = lastFrame() ?? '';
+	// The only escape sequences left are colours.
+	// eslint-disable-next-line no-control-regex -- colours are what it removes
+	expect(frame.replaceAll(/\u001B\[[\d;]*m/gv, '')).not.toMatch(rawOnScreen);
+	expect(frame).toContain(
+		String.raw`x 10:00:00 trading: ✓ success\x1b[2J\x1b[H\x1b]0;pwned\x07\r\u009b2J\u202eevil`,
+	);
 });
