@@ -143,6 +143,12 @@ export async function openSession({
 				: toggles[agent.name]!,
 		]),
 	);
+	if (!Object.values(enabled).includes(true)) {
+		warnings.push(
+			'no agent is enabled (by the config, saved toggles or --agents): cycles run nothing until one is',
+		);
+	}
+
 	for (const agent of config.agents) {
 		if (agent.critical && Object.hasOwn(toggles, agent.name)) {
 			warnings.push(

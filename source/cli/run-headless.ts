@@ -1,3 +1,4 @@
+import {ConfigError} from '../config/config-error.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {formatDashboard} from '../headless/dashboard.js';
 import {createJsonPrinter} from '../headless/json-printer.js';
@@ -35,6 +36,17 @@ export async function runHeadless({
 		keepOutput: false,
 	});
 	const {bus, engine, monitor} = session;
+	// One cycle of nothing is no success: a script is told, not given an empty exit 0.
+	if (
+		once &&
+		!config.agents.some(agent => session.enabledAtStart(agent.name))
+	) {
+		await session.close(lifecycle.stopEvent('once'));
+		throw new ConfigError(
+			`${config.displayName}: no agent is enabled (by the config, saved toggles or --agents): nothing to run`,
+		);
+	}
+
 	// A reader that went away (`| head`) stops the engine as the SIGPIPE it would have been.
 	const writers = createLineWriters(() => {
 		lifecycle.requestStop('SIGPIPE');

@@ -4,6 +4,7 @@ import {systemClock} from '../engine/clock.js';
 import {createEventBus} from '../engine/event-bus.js';
 import {createOutputBatcher} from '../engine/output-batcher.js';
 import {cycleHaltReason} from '../engine/halt-decision.js';
+import {createMetricNames} from '../engine/metric-names.js';
 import {runAttempts} from '../engine/run-attempts.js';
 import {createJsonPrinter} from '../headless/json-printer.js';
 import {createTextPrinter} from '../headless/text-printer.js';
@@ -76,6 +77,7 @@ export async function runOneAgent(options: {
 				emit: bus.emit,
 				cycle: 0,
 				output: createOutputBatcher(() => undefined),
+				metricNames: createMetricNames(),
 				onLines(_agent, lines, stream) {
 					const write =
 						stream === 'stdout' && !json ? writers.out : writers.err;

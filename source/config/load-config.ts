@@ -1,4 +1,4 @@
-import {existsSync, readFileSync} from 'node:fs';
+import {existsSync, readFileSync, type Stats, statSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {
@@ -600,13 +600,43 @@ function checkedEnv(
 	return env ?? {};
 }
 
+/** A config is small; anything past this is a mistake (or a device), not a config. */
+const maxConfigBytes = 1024 * 1024;
+/** Deeper than any real config: deeper still could exhaust the parser's stack. */
+const maxConfigDepth = 64;
+
 function readJson(file: string, displayName: string): unknown {
 	let text: string;
 	try {
+		// Checked before it is opened: opening a FIFO waits for a writer, a device never ends.
+		const stats = statSync(file);
+		if (!stats.isFile()) {
+			throw new ConfigError(
+				`${displayName}: not a regular file (${describeFileType(stats)}); a config is a JSON file`,
+			);
+		}
+
+		if (stats.size > maxConfigBytes) {
+			throw new ConfigError(
+				`${displayName}: ${stats.size} bytes is too large for a config (at most ${maxConfigBytes})`,
+			);
+		}
+
 		text = readFileSync(file, 'utf8');
 	} catch (error) {
+		if (error instanceof ConfigError) {
+			throw error;
+		}
+
 		throw new ConfigError(
 			`${displayName}: cannot read: ${describeFsError(error)}`,
+		);
+	}
+
+	const tooDeep = depthBeyond(text, maxConfigDepth);
+	if (tooDeep !== undefined) {
+		throw new ConfigError(
+			`${displayName}: line ${tooDeep}: nested more than ${maxConfigDepth} levels deep; a config is not`,
 		);
 	}
 
@@ -617,6 +647,66 @@ function readJson(file: string, displayName: string): unknown {
 			`${displayName}: invalid JSON: ${describeJsonError(error, text)}`,
 		);
 	}
+}
+
+/** The line where brackets first nest deeper than `limit` (outside strings), if they do. */
+function depthBeyond(text: string, limit: number): number | undefined {
+	let depth = 0;
+	let inString = false;
+	for (let index = 0; index < text.length; index++) {
+		const character = text[index] ?? '';
+		if (inString) {
+			// A backslash escapes the next character; a quote ends the string.
+			index += character === '\\' ? 1 : 0;
+			inString = character !== '"';
+			continue;
+		}
+
+		switch (character) {
+			case '"': {
+				inString = true;
+				break;
+			}
+
+			case '{':
+			case '[': {
+				depth++;
+				if (depth > limit) {
+					return text.slice(0, index).split('\n').length;
+				}
+
+				break;
+			}
+
+			case '}':
+			case ']': {
+				depth--;
+				break;
+			}
+
+			default: {
+				break;
+			}
+		}
+	}
+
+	return undefined;
+}
+
+function describeFileType(stats: Stats): string {
+	if (stats.isFIFO()) {
+		return 'a named pipe';
+	}
+
+	if (stats.isCharacterDevice() || stats.isBlockDevice()) {
+		return 'a device';
+	}
+
+	if (stats.isDirectory()) {
+		return 'a folder';
+	}
+
+	return stats.isSocket() ? 'a socket' : 'not a file';
 }
 
 /** Where the JSON goes wrong, as "line 3, column 13: value expected". */

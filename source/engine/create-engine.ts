@@ -2,6 +2,7 @@ import type {ResolvedConfig} from '../config/resolved-config.js';
 import type {OutputStream, RunAgent} from '../runner/run-agent.js';
 import type {Clock} from './clock.js';
 import type {Emit} from './events.js';
+import {createMetricNames} from './metric-names.js';
 import {createOutputBatcher, type OutputBatcher} from './output-batcher.js';
 import {type CycleOutcome, runCycle} from './run-cycle.js';
 import type {HealthStatus} from './skip-rules.js';
@@ -101,6 +102,7 @@ export function createEngine(deps: EngineDeps): Engine {
 			? discardOutput
 			: createOutputBatcher(emit, {intervalMs: deps.outputIntervalMs ?? 100});
 	const healthOf = deps.healthOf ?? (() => 'unknown' as const);
+	const metricNames = createMetricNames();
 
 	let paused = false;
 	let forced = false;
@@ -175,6 +177,7 @@ export function createEngine(deps: EngineDeps): Engine {
 				healthOf,
 				stopSignal: stopController.signal,
 				running,
+				metricNames,
 			});
 			cycle++;
 			for (const agent of offThisCycle) {

@@ -1,5 +1,6 @@
 import type {ProtocolMessage} from '../runner/parse-protocol-line.js';
 import type {Emit} from './events.js';
+import {maxMetricNames, type MetricNames} from './metric-names.js';
 
 export type ProtocolRelay = {
 	readonly onMessage: (message: ProtocolMessage) => void;
@@ -19,6 +20,8 @@ export function createProtocolRelay(options: {
 	readonly agent: string;
 	readonly intervalMs?: number;
 	readonly maxAlerts?: number;
+	/** The run's metric names, capped per agent. */
+	readonly metricNames?: MetricNames;
 }): ProtocolRelay {
 	const {emit, cycle, agent} = options;
 	const intervalMs = options.intervalMs ?? 100;
@@ -27,6 +30,7 @@ export function createProtocolRelay(options: {
 	let progress: Extract<ProtocolMessage, {type: 'progress'}> | undefined;
 	const metrics = new Map<string, number>();
 	let alerts = 0;
+	let refusedMetrics = 0;
 	let timer: NodeJS.Timeout | undefined;
 	let lastSent = Number.NEGATIVE_INFINITY;
 
@@ -80,6 +84,11 @@ export function createProtocolRelay(options: {
 				}
 
 				case 'metric': {
+					if (options.metricNames?.admit(agent, message.name) === false) {
+						refusedMetrics++;
+						break;
+					}
+
 					metrics.set(message.name, message.value);
 					schedule();
 					break;
@@ -109,6 +118,17 @@ export function createProtocolRelay(options: {
 		},
 		flush() {
 			send();
+			if (refusedMetrics > 0 && options.metricNames?.firstRefusal(agent)) {
+				emit({
+					type: 'alert',
+					time: time(),
+					level: 'warning',
+					message: `${agent} reports more than ${maxMetricNames} metric names: ${refusedMetrics} metric lines with new names ignored (said once)`,
+					agent,
+				});
+			}
+
+			refusedMetrics = 0;
 			if (alerts > maxAlerts) {
 				emit({
 					type: 'alert',

@@ -5,6 +5,7 @@ import {attemptHaltReason} from './halt-decision.js';
 import type {Clock} from './clock.js';
 import type {AgentStatus, Emit} from './events.js';
 import type {OutputBatcher} from './output-batcher.js';
+import type {MetricNames} from './metric-names.js';
 import {createProtocolRelay} from './protocol-relay.js';
 
 /** What one agent's run in a cycle needs: everything is passed in, nothing is global. */
@@ -15,6 +16,8 @@ export type AttemptsContext = {
 	readonly emit: Emit;
 	readonly cycle: number;
 	readonly output: OutputBatcher;
+	/** The run's metric names, capped per agent; one per engine. */
+	readonly metricNames?: MetricNames | undefined;
 	/** Every log line as printed, for log files and `run`. */
 	readonly onLines?:
 		| ((agent: string, lines: readonly string[], stream: OutputStream) => void)
@@ -65,6 +68,7 @@ export async function runAttempts(
 			now: clock.now,
 			cycle,
 			agent: agent.name,
+			...(context.metricNames ? {metricNames: context.metricNames} : {}),
 		});
 		// eslint-disable-next-line no-await-in-loop -- attempts are sequential by nature
 		const result = await context.runAgent({

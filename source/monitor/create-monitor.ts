@@ -65,6 +65,9 @@ export type Monitor = {
 	readonly close: () => Promise<void>;
 };
 
+/** A cycle shorter than this is not worth a "slow cycle" alert, however it compares. */
+export const slowCycleMinimumS = 10;
+
 export type MonitorOptions = {
 	readonly config: ResolvedConfig;
 	/** The event bus: alerts and `metrics_exported` go back through it. */
@@ -194,8 +197,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
 	const raiseHealthAlerts = (agent: string, before: Health, after: Health) => {
 		if (after.status === 'unhealthy' && before.status !== 'unhealthy') {
+			// One failure of an agent that is not the risk check is worth a look, not a page.
 			alert(
-				'critical',
+				critical.has(agent) ? 'critical' : 'warning',
 				`${agent} became unhealthy (${describeHealth(after)})`,
 				agent,
 			);
@@ -261,7 +265,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		if (previous.length >= 3) {
 			const average =
 				previous.reduce((sum, value) => sum + value, 0) / previous.length;
-			if (event.duration_s > 2 * average) {
+			if (
+				event.duration_s >= slowCycleMinimumS &&
+				event.duration_s > 2 * average
+			) {
 				alert(
 					'warning',
 					`cycle ${event.cycle} took ${event.duration_s.toFixed(1)}s, over twice the average ${average.toFixed(1)}s`,

@@ -205,6 +205,31 @@ describe('run alerts', () => {
 			'cycle 5 took 61.0s, over twice the average 20.0s',
 		]);
 	});
+
+	test('a short cycle is not worth a slow-cycle alert, however it compares', () => {
+		const {runCycle, alerts} = setup();
+		for (let cycle = 0; cycle < 3; cycle++) {
+			runCycle({risk: 'success'}, 0.2);
+		}
+
+		runCycle({risk: 'success'}, 9.9);
+		expect(alerts()).toEqual([]);
+	});
+
+	test('one failure of a non-critical agent is a warning; of a critical one, critical', () => {
+		const {runCycle, events} = setup();
+		runCycle({bot: 'failed', risk: 'failed'});
+		const levels = Object.fromEntries(
+			events
+				.filter(
+					(event): event is Extract<EngineEvent, {type: 'alert'}> =>
+						event.type === 'alert' &&
+						event.message.includes('became unhealthy'),
+				)
+				.map(event => [event.agent ?? '', event.level] as const),
+		);
+		expect(levels).toEqual({bot: 'warning', risk: 'critical'});
+	});
 });
 
 describe('files', () => {
