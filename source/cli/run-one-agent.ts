@@ -9,6 +9,7 @@ import {runAttempts} from '../engine/run-attempts.js';
 import {createJsonPrinter} from '../headless/json-printer.js';
 import {createTextPrinter} from '../headless/text-printer.js';
 import {liveEngineOf} from '../monitor/engine-lock.js';
+import {escapeLogLine} from '../util/escape-text.js';
 import {runAgent} from '../runner/run-agent.js';
 import {exitCodes} from './exit-codes.js';
 import {createLineWriters} from './output.js';
@@ -81,8 +82,9 @@ export async function runOneAgent(options: {
 				onLines(_agent, lines, stream) {
 					const write =
 						stream === 'stdout' && !json ? writers.out : writers.err;
+					// Its colours kept, any other control sequence escaped: it cannot drive the terminal.
 					for (const line of lines) {
-						write(line);
+						write(escapeLogLine(line));
 					}
 				},
 			},

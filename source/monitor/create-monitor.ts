@@ -6,6 +6,7 @@ import type {AlertLevel, Emit, EngineEvent} from '../engine/events.js';
 import type {HealthStatus} from '../engine/skip-rules.js';
 import type {OutputStream} from '../runner/run-agent.js';
 import {plural} from '../util/format.js';
+import {escapeJsonText} from '../util/escape-text.js';
 import {own} from '../util/own.js';
 import {type AgentLogs, createAgentLogs} from './agent-logs.js';
 import {writeFileAtomicSync} from './atomic-write.js';
@@ -244,7 +245,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				renameSync(file, `${file}.1`);
 			}
 
-			appendFileSync(file, `${JSON.stringify(entry)}\n`);
+			appendFileSync(file, `${escapeJsonText(JSON.stringify(entry))}\n`);
 		} catch (error) {
 			writeFailed('alerts.jsonl', error);
 		}
