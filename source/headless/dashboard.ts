@@ -51,8 +51,13 @@ export function formatDashboard(report: CycleReport): string {
 			entry.retries > 0
 				? `  (${entry.retries} retr${entry.retries === 1 ? 'y' : 'ies'})`
 				: '';
+		const malformed = own(report.malformedLines, name) ?? 0;
+		const bad =
+			malformed > 0
+				? `  (${malformed} bad protocol line${malformed === 1 ? '' : 's'} so far)`
+				: '';
 		lines.push(
-			`  ${name.padEnd(width)} ${symbol} ${entry.status.padEnd(9)} ${time}${retries}`.trimEnd(),
+			`  ${name.padEnd(width)} ${symbol} ${entry.status.padEnd(9)} ${time}${retries}${bad}`.trimEnd(),
 		);
 	}
 

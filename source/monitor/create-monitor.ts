@@ -36,6 +36,8 @@ export type CycleReport = {
 	/** The metrics file written, or why none was. */
 	readonly metricsFile:
 		{readonly path: string; readonly bytes: number} | {readonly error: string};
+	/** `::moondev::` lines each agent printed that could not be read, over this run. */
+	readonly malformedLines: Readonly<Record<string, number>>;
 };
 
 export type RecordedAlert = {
@@ -110,6 +112,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 	let haltReason: string | undefined;
 	let entries = new Map<string, CycleAgentEntry>();
 	let customMetrics: Record<string, number> = {};
+	const malformedLines = new Map<string, number>();
 	let ranThisCycle = new Set<string>();
 	let report: CycleReport | undefined;
 	const recentAlerts: RecordedAlert[] = [];
@@ -316,7 +319,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
 			applyRetention(folder, orchestrator.metricsRetention);
 			writeFileAtomicSync(
 				path.join(folder, 'moondev.prom'),
-				formatPrometheus(metrics, {halts: state.halts}),
+				formatPrometheus(metrics, {
+					halts: state.halts,
+					malformedLines: Object.fromEntries(malformedLines),
+				}),
 			);
 			metricsFile = {path: file, bytes: Buffer.byteLength(text)};
 			failedWrites.delete('metrics');
@@ -337,7 +343,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
 			writeFailed('the state file', error);
 		}
 
-		report = {metrics, health, recentAlerts: [...recentAlerts], metricsFile};
+		report = {
+			metrics,
+			health,
+			recentAlerts: [...recentAlerts],
+			metricsFile,
+			malformedLines: Object.fromEntries(malformedLines),
+		};
 		emit({type: 'cycle_recorded', time: now(), cycle: event.cycle});
 	};
 
@@ -437,6 +449,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				}
 
 				case 'attempt_end': {
+					if (event.malformed_lines > 0) {
+						malformedLines.set(
+							event.agent,
+							(malformedLines.get(event.agent) ?? 0) + event.malformed_lines,
+						);
+					}
+
 					if (event.status === 'timeout') {
 						alert(
 							'warning',

@@ -1,4 +1,5 @@
 import type {HealthStatus} from '../engine/skip-rules.js';
+import {own} from '../util/own.js';
 import type {CycleMetrics} from './metrics-file.js';
 
 const healthStatuses: readonly HealthStatus[] = [
@@ -15,7 +16,11 @@ cycle's figures, and the agents' custom metrics.
 */
 export function formatPrometheus(
 	metrics: CycleMetrics,
-	extra: {readonly halts: number},
+	extra: {
+		readonly halts: number;
+		/** Unreadable `::moondev::` lines per agent, over the run. */
+		readonly malformedLines?: Readonly<Record<string, number>>;
+	},
 ): string {
 	const lines: string[] = [];
 	const family = (
@@ -81,6 +86,15 @@ export function formatPrometheus(
 	family('moondev_cycles_total', 'counter', 'Cycles run.', [
 		[{}, metrics.total_cycles],
 	]);
+	family(
+		'moondev_agent_malformed_lines_total',
+		'counter',
+		'::moondev:: lines of the agent that could not be read, since the engine started.',
+		agents.map(([agent]) => [
+			{agent},
+			own(extra.malformedLines ?? {}, agent) ?? 0,
+		]),
+	);
 	family(
 		'moondev_halts_total',
 		'counter',

@@ -217,7 +217,15 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 			}));
 		}
 
-		case 'attempt_end':
+		case 'attempt_end': {
+			return event.malformed_lines > 0
+				? updateAgent(state, event.agent, agent => ({
+						...agent,
+						malformedLines: agent.malformedLines + event.malformed_lines,
+					}))
+				: state;
+		}
+
 		case 'cycle_recorded':
 		case 'metrics_exported':
 		case 'engine_stop': {

@@ -32,6 +32,8 @@ export type AgentState = {
 	readonly droppedLines: number;
 	readonly metrics: Readonly<Record<string, number>>;
 	readonly health: AgentHealth;
+	/** `::moondev::` lines it printed that could not be read, over the run: shown on its row. */
+	readonly malformedLines: number;
 };
 
 /** What the health badge shows; `avgDurationS` also drives the estimated progress bar. */
@@ -132,6 +134,7 @@ export function createInitialState(
 			lastDurationMs: undefined,
 			error: undefined,
 			retryAt: undefined,
+			malformedLines: 0,
 			recentLines: [],
 			totalLines: 0,
 			droppedLines: 0,

@@ -75,11 +75,16 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 	const healthWidth = width >= 100 ? 20 : 15;
 	const fixed = 2 + 2 + 13 + 5 + 4 + barWidth + 6 + 8 + 5 + healthWidth;
 	// Escaped here too: an error can come from elsewhere than an agent's words, which are already.
-	const message = escapeControls(
+	const said = escapeControls(
 		agent.status === 'failed' || agent.status === 'timeout'
 			? (agent.error ?? '')
 			: (agent.message ?? agent.error ?? ''),
 	);
+	// Malformed protocol lines are counted where a person sees them: lines meant for us went astray.
+	const message =
+		agent.malformedLines > 0
+			? `⚠ ${agent.malformedLines} bad protocol line${agent.malformedLines === 1 ? '' : 's'} ${said}`
+			: said;
 	return (
 		<Box>
 			<Text inverse={isSelected}>{isSelected ? '›' : ' '}</Text>

@@ -1,4 +1,4 @@
-import {existsSync, writeFileSync} from 'node:fs';
+import {existsSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
 import {
@@ -148,4 +148,24 @@ describe('requireVerdict', () => {
 		expect(result.exitCode).toBe(3);
 		expect(traded).toBe(false);
 	});
+});
+
+test("another agent's malformed lines are counted where a person sees them: the dashboard, moondev.prom, the row", async () => {
+	const dir = temporaryDirectory();
+	const file = path.join(dir, 'moondev.json');
+	writeFileSync(
+		file,
+		JSON.stringify({
+			orchestrator: {metricsExportDir: 'metrics'},
+			agents: {trading: {command: node('protocol.mjs'), enabled: true}},
+		}),
+	);
+	const result = await runCli(['--headless', '--once', '--config', file]);
+	expect(result.exitCode).toBe(0);
+	expect(result.stdout).toMatch(
+		/trading +✓ success +[\d.]+s {2}\(3 bad protocol lines so far\)/,
+	);
+	expect(
+		readFileSync(path.join(dir, 'metrics', 'moondev.prom'), 'utf8'),
+	).toMatch(/moondev_agent_malformed_lines_total{agent="trading"} 3/);
 });

@@ -159,6 +159,34 @@ test('an agent row: status icon, tags, bar, attempt, badge and message', () => {
 	);
 });
 
+test("an agent's malformed protocol lines are counted on its row", () => {
+	const {lastFrame} = renderWithStore(
+		<AgentRow
+			isSelected={false}
+			name="trading"
+			now={Date.parse(time)}
+			width={120}
+		/>,
+		{
+			events: [
+				{type: 'cycle_start', time, cycle: 1},
+				{
+					type: 'attempt_end',
+					time,
+					cycle: 1,
+					agent: 'trading',
+					attempt: 1,
+					status: 'success',
+					duration_s: 1,
+					error: null,
+					malformed_lines: 2,
+				},
+			],
+		},
+	);
+	expect(lastFrame()).toMatch(/⚠ 2 bad protocol lines/);
+});
+
 test('a running agent without progress lines gets an estimate from its average', () => {
 	const start = Date.parse(time);
 	const {lastFrame} = renderWithStore(
