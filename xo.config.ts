@@ -27,7 +27,7 @@ const config: FlatXoConfig = [
 	{
 		// The contract's events carry null ("error": null, "percent": null), so their types do too.
 		files: [
-			'source/engine/events.ts',
+			'source/contract/events.ts',
 			'source/runner/parse-protocol-line.ts',
 			'source/monitor/metrics-file.ts',
 			'test/**',

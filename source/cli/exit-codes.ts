@@ -1,4 +1,4 @@
-import type {AgentStatus} from '../engine/events.js';
+import type {AgentStatus} from '../contract/events.js';
 
 /** The exit codes of contract §2. */
 export const exitCodes = {

@@ -4,7 +4,7 @@ import {openSettings} from '../config/settings.js';
 import {systemClock} from '../engine/clock.js';
 import {createEngine, type Engine} from '../engine/create-engine.js';
 import {createEventBus, type EventBus} from '../engine/event-bus.js';
-import type {EngineStopEvent} from '../engine/events.js';
+import type {EngineStopEvent} from '../contract/events.js';
 import {createMonitor, type Monitor} from '../monitor/create-monitor.js';
 import {createGroupRecorder} from '../monitor/group-record.js';
 import {removeInterruptedWrites} from '../monitor/interrupted-writes.js';

@@ -1,6 +1,6 @@
 import {constants} from 'node:os';
 import process from 'node:process';
-import type {EngineStopEvent} from '../engine/events.js';
+import type {EngineStopEvent} from '../contract/events.js';
 import {killAllGroupsNow} from '../runner/kill-group.js';
 
 /*

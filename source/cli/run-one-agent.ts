@@ -1,11 +1,8 @@
 import {ConfigError} from '../config/config-error.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {systemClock} from '../engine/clock.js';
+import {createEngine} from '../engine/create-engine.js';
 import {createEventBus} from '../engine/event-bus.js';
-import {createOutputBatcher} from '../engine/output-batcher.js';
-import {cycleHaltReason} from '../engine/halt-decision.js';
-import {createMetricNames} from '../engine/metric-names.js';
-import {runAttempts} from '../engine/run-attempts.js';
 import {createJsonPrinter} from '../headless/json-printer.js';
 import {createTextPrinter} from '../headless/text-printer.js';
 import {liveEngineOf} from '../monitor/engine-lock.js';
@@ -43,14 +40,13 @@ export async function runOneAgent(options: {
 
 	// One agent run by hand beside a live engine could place an order twice.
 	const folder = config.orchestrator.metricsExportDir;
-	const engine = liveEngineOf(folder);
-	if (engine && !engine.idle) {
+	const holder = liveEngineOf(folder);
+	if (holder && !holder.idle) {
 		throw new ConfigError(
-			`run: ${folder} is held by a running engine, pid ${engine.pid} (since ${engine.since}); ${agent.name} run by hand beside it could place an order twice. Pause it first (p in its TUI) and let its cycle end, or stop it.`,
+			`run: ${folder} is held by a running engine, pid ${holder.pid} (since ${holder.since}); ${agent.name} run by hand beside it could place an order twice. Pause it first (p in its TUI) and let its cycle end, or stop it.`,
 		);
 	}
 
-	const stop = new AbortController();
 	const writers = createLineWriters(() => {
 		lifecycle.requestStop('SIGPIPE');
 	});
@@ -63,50 +59,34 @@ export async function runOneAgent(options: {
 					maxAttempts: () => agent.retries + 1,
 				}),
 	);
+	// The engine runs it, so its retries, timeout and halt rules are a cycle's, to the letter.
+	const engine = createEngine({
+		config,
+		runAgent,
+		clock: systemClock,
+		emit: bus.emit,
+		keepOutput: false,
+		onLines(_agent, lines, stream) {
+			const write = stream === 'stdout' && !json ? writers.out : writers.err;
+			// Its colours kept, any other control sequence escaped: it cannot drive the terminal.
+			for (const line of lines) {
+				write(escapeLogLine(line));
+			}
+		},
+	});
 	lifecycle.onStop(() => {
-		stop.abort();
+		void engine.stop();
 	});
-	lifecycle.onCrash(async () => {
-		stop.abort();
-	});
+	lifecycle.onCrash(async () => engine.stop());
 	try {
-		const outcome = await runAttempts(
-			{
-				config,
-				runAgent,
-				clock: systemClock,
-				emit: bus.emit,
-				cycle: 0,
-				output: createOutputBatcher(() => undefined),
-				metricNames: createMetricNames(),
-				onLines(_agent, lines, stream) {
-					const write =
-						stream === 'stdout' && !json ? writers.out : writers.err;
-					// Its colours kept, any other control sequence escaped: it cannot drive the terminal.
-					for (const line of lines) {
-						write(escapeLogLine(line));
-					}
-				},
-			},
-			agent,
-			undefined,
-			stop.signal,
-		);
+		const {outcome, haltReason} = await engine.runAgentOnce(agent.name);
 		const interrupted = lifecycle.exitCode();
 		if (interrupted !== undefined) {
 			return interrupted;
 		}
 
-		// As in a cycle (§2, exit 3): the same rules decide.
-		const haltReason = cycleHaltReason(agent, outcome, false);
+		// As in a cycle (§2, exit 3).
 		if (haltReason !== undefined) {
-			bus.emit({
-				type: 'halt',
-				time: new Date().toISOString(),
-				cycle: 0,
-				agent: agent.name,
-				reason: haltReason,
-			});
 			return exitCodes.halted;
 		}
 

@@ -1,3 +1,4 @@
+import type {PhaseMode} from '../contract/events.js';
 import type {WeekDay} from './schema.js';
 
 /** An agent as the engine runs it: defaults applied, paths absolute, command split. */
@@ -29,8 +30,6 @@ export type AgentWindow = {
 	readonly hours: {readonly from: number; readonly to: number} | undefined;
 	readonly days: readonly WeekDay[] | undefined;
 };
-
-export type PhaseMode = 'sequential' | 'parallel';
 
 export type ResolvedPhase = {
 	readonly name: string;

@@ -1,11 +1,13 @@
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import type {OutputStream, RunAgent} from '../runner/run-agent.js';
+import {type Emit, type HealthStatus} from '../contract/events.js';
 import type {Clock} from './clock.js';
-import type {Emit} from './events.js';
+import {cycleHaltReason} from './halt-decision.js';
+import {linkAbort} from './linked-abort.js';
 import {createMetricNames} from './metric-names.js';
 import {createOutputBatcher, type OutputBatcher} from './output-batcher.js';
+import {type AgentOutcome, runAttempts} from './run-attempts.js';
 import {type CycleOutcome, runCycle} from './run-cycle.js';
-import type {HealthStatus} from './skip-rules.js';
 
 export type EngineDeps = {
 	readonly config: ResolvedConfig;
@@ -55,6 +57,14 @@ export type Engine = EngineControls & {
 		readonly once?: boolean;
 	}) => Promise<CycleOutcome | undefined>;
 	readonly isEnabled: (agent: string) => boolean;
+	/**
+	Runs one agent once, outside any cycle (`run <agent>`, cycle 0): its retries, timeout and halt
+	rules exactly as in a cycle. Resolves with how it ended and why it halts, if it does.
+	*/
+	readonly runAgentOnce: (name: string) => Promise<{
+		readonly outcome: AgentOutcome;
+		readonly haltReason: string | undefined;
+	}>;
 	/**
 	Starts no new cycle until every hold is released (the running one finishes): for conditions
 	under which trading must not go on, such as a lost lock. Forced cycles wait too.
@@ -210,6 +220,53 @@ export function createEngine(deps: EngineDeps): Engine {
 			return runPromise;
 		},
 		isEnabled,
+		async runAgentOnce(name) {
+			const agent = config.agents.find(candidate => candidate.name === name);
+			if (!agent) {
+				throw new Error(`no agent named ${name}`);
+			}
+
+			const cancel = new AbortController();
+			const unlink = linkAbort(cancel, stopController.signal);
+			running.set(name, cancel);
+			try {
+				const outcome = await runAttempts(
+					{
+						config,
+						runAgent: deps.runAgent,
+						clock,
+						emit,
+						cycle: 0,
+						output,
+						onLines: deps.onLines,
+						metricNames,
+					},
+					agent,
+					undefined,
+					cancel.signal,
+				);
+				const haltReason = cycleHaltReason(
+					agent,
+					outcome,
+					stopController.signal.aborted,
+				);
+				if (haltReason !== undefined) {
+					emit({
+						type: 'halt',
+						time: new Date(clock.now()).toISOString(),
+						cycle: 0,
+						agent: name,
+						reason: haltReason,
+					});
+				}
+
+				return {outcome, haltReason};
+			} finally {
+				unlink();
+				running.delete(name);
+				output.close();
+			}
+		},
 		hold(reason) {
 			holds.add(reason);
 		},

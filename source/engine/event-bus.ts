@@ -1,5 +1,5 @@
 import process from 'node:process';
-import type {EngineEvent} from './events.js';
+import type {EngineEvent} from '../contract/events.js';
 
 export type Listener = (event: EngineEvent) => void;
 

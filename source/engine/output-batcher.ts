@@ -1,9 +1,9 @@
 import {Buffer} from 'node:buffer';
+import {recentLinesCapacity} from '../contract/capacities.js';
 import {RingBuffer} from '../util/ring-buffer.js';
-import type {Emit} from './events.js';
+import type {Emit} from '../contract/events.js';
 
 /** Recent lines kept per agent for the screen; the rest goes to log files. */
-export const recentLinesCapacity = 500;
 
 /** A line longer than this is cut for the screen (log files keep it whole). */
 export const maxScreenLineLength = 2000;

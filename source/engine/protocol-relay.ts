@@ -1,5 +1,5 @@
 import type {ProtocolMessage} from '../runner/parse-protocol-line.js';
-import type {Emit} from './events.js';
+import type {Emit} from '../contract/events.js';
 import {maxMetricNames, type MetricNames} from './metric-names.js';
 
 export type ProtocolRelay = {

@@ -1,9 +1,9 @@
 import type {ResolvedAgent, ResolvedConfig} from '../config/resolved-config.js';
 import type {OutputStream, RunAgent} from '../runner/run-agent.js';
+import type {AgentStatus, Emit} from '../contract/events.js';
 import {retryDelayMs} from './backoff.js';
 import {attemptHaltReason} from './halt-decision.js';
 import type {Clock} from './clock.js';
-import type {AgentStatus, Emit} from './events.js';
 import type {OutputBatcher} from './output-batcher.js';
 import type {MetricNames} from './metric-names.js';
 import {createProtocolRelay} from './protocol-relay.js';

@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import type {ResolvedAgent, ResolvedPhase} from '../config/resolved-config.js';
-import type {AgentStatus} from './events.js';
+import {type AgentStatus, type HealthStatus} from '../contract/events.js';
 import {cycleHaltReason} from './halt-decision.js';
 import {linkAbort} from './linked-abort.js';
 import {
@@ -8,7 +8,7 @@ import {
 	roundSeconds,
 	runAttempts,
 } from './run-attempts.js';
-import {type HealthStatus, skipReason} from './skip-rules.js';
+import {skipReason} from './skip-rules.js';
 
 export type CycleContext = AttemptsContext & {
 	/** Whether an agent is enabled now: the config, the user's toggles, `--agents`. */

@@ -1,9 +1,8 @@
+import {type HealthStatus, type AgentStatus} from '../contract/events.js';
 import type {AgentWindow, ResolvedAgent} from '../config/resolved-config.js';
 import {weekDays} from '../config/schema.js';
-import type {AgentStatus} from './events.js';
 
 /** Health as the monitoring half computes it (contract §7). */
-export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
 
 export type SkipContext = {
 	/** Statuses so far in this cycle; dependencies are final by the time this is asked. */

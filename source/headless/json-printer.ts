@@ -1,4 +1,4 @@
-import {type EngineEvent, isContractEvent} from '../engine/events.js';
+import {type EngineEvent, isContractEvent} from '../contract/events.js';
 import {escapeJsonText} from '../util/escape-text.js';
 
 /**

@@ -1,4 +1,4 @@
-import type {EngineEvent} from '../engine/events.js';
+import type {EngineEvent} from '../contract/events.js';
 import {escapeControls} from '../util/escape-text.js';
 import {formatClock, formatDuration, plural} from '../util/format.js';
 import {statusSymbol} from '../util/status-symbols.js';

@@ -2,8 +2,12 @@ import {Buffer} from 'node:buffer';
 import {appendFileSync, mkdirSync, renameSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {ResolvedConfig} from '../config/resolved-config.js';
-import type {AlertLevel, Emit, EngineEvent} from '../engine/events.js';
-import type {HealthStatus} from '../engine/skip-rules.js';
+import {
+	type AlertLevel,
+	type Emit,
+	type EngineEvent,
+	type HealthStatus,
+} from '../contract/events.js';
 import type {OutputStream} from '../runner/run-agent.js';
 import {plural} from '../util/format.js';
 import {escapeJsonText} from '../util/escape-text.js';

@@ -1,5 +1,4 @@
-import type {AgentStatus} from '../engine/events.js';
-import type {HealthStatus} from '../engine/skip-rules.js';
+import {type AgentStatus, type HealthStatus} from '../contract/events.js';
 
 /** One finished run of an agent in a cycle, as health counts it. */
 export type Execution = {

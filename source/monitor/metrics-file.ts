@@ -1,7 +1,6 @@
 import {existsSync, readdirSync, rmSync} from 'node:fs';
 import path from 'node:path';
-import type {AgentStatus} from '../engine/events.js';
-import type {HealthStatus} from '../engine/skip-rules.js';
+import {type AgentStatus, type HealthStatus} from '../contract/events.js';
 
 /** One agent's run in the cycle just ended. */
 export type CycleAgentEntry = {

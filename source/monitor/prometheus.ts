@@ -1,4 +1,4 @@
-import type {HealthStatus} from '../engine/skip-rules.js';
+import type {HealthStatus} from '../contract/events.js';
 import {own} from '../util/own.js';
 import type {CycleMetrics} from './metrics-file.js';
 

@@ -1,4 +1,4 @@
-import type {AlertLevel} from '../engine/events.js';
+import type {AlertLevel} from '../contract/events.js';
 import {escapeControls} from '../util/escape-text.js';
 
 /** Lines of stdout that start with this carry one JSON object for moondev-tui (contract §4). */

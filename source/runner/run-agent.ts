@@ -4,7 +4,7 @@ import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import type {Readable} from 'node:stream';
 import {execa} from 'execa';
-import type {AttemptStatus} from '../engine/events.js';
+import type {AttemptStatus} from '../contract/events.js';
 import {escapeControls} from '../util/escape-text.js';
 import {
 	isGroupAlive,

@@ -1,7 +1,7 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import type {EngineControls} from '../engine/create-engine.js';
-import type {EngineEvent} from '../engine/events.js';
+import type {EngineEvent} from '../contract/events.js';
 import {own} from '../util/own.js';
 import {reduce} from './reduce.js';
 import {type AppState, createInitialState} from './state.js';

@@ -1,5 +1,5 @@
-import type {EngineEvent} from '../engine/events.js';
-import {recentLinesCapacity} from '../engine/output-batcher.js';
+import type {EngineEvent} from '../contract/events.js';
+import {recentLinesCapacity} from '../contract/capacities.js';
 import {own} from '../util/own.js';
 import {
 	type AgentState,

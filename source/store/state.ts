@@ -1,9 +1,9 @@
 import type {ResolvedConfig} from '../config/resolved-config.js';
-import type {AgentStatus, AlertLevel} from '../engine/events.js';
-
-/** Where an agent is now: a cycle status once it ended, else what it is doing. */
-export type AgentLiveStatus =
-	AgentStatus | 'idle' | 'queued' | 'running' | 'retrying';
+import type {
+	AgentLiveStatus,
+	AlertLevel,
+	HealthStatus,
+} from '../contract/events.js';
 
 /** One agent as the screen shows it. */
 export type AgentState = {
@@ -38,7 +38,7 @@ export type AgentState = {
 
 /** What the health badge shows; `avgDurationS` also drives the estimated progress bar. */
 export type AgentHealth = {
-	readonly status: 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
+	readonly status: HealthStatus;
 	readonly successRate: number | undefined;
 	readonly avgDurationS: number | undefined;
 };

@@ -1,6 +1,6 @@
 import process from 'node:process';
-import type {AlertLevel} from '../engine/events.js';
-import type {AgentHealth, AgentLiveStatus} from '../store/state.js';
+import type {AgentLiveStatus, AlertLevel} from '../contract/events.js';
+import type {AgentHealth} from '../store/state.js';
 
 /** NO_COLOR (https://no-color.org): no colour at all; symbols and words still tell everything. */
 export const colorEnabled = !process.env['NO_COLOR'];

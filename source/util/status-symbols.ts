@@ -1,4 +1,4 @@
-import type {AgentLiveStatus} from '../store/state.js';
+import type {AgentLiveStatus} from '../contract/events.js';
 
 /**
 A symbol per status, shown next to the status word by the headless printer, the dashboard and

@@ -7,7 +7,7 @@ import {expect, test} from 'vitest';
 import {systemClock} from '../../source/engine/clock.js';
 import {createEngine} from '../../source/engine/create-engine.js';
 import {createEventBus} from '../../source/engine/event-bus.js';
-import {recentLinesCapacity} from '../../source/engine/output-batcher.js';
+import {recentLinesCapacity} from '../../source/contract/capacities.js';
 import {runAgent} from '../../source/runner/run-agent.js';
 import {createAppStore} from '../../source/store/create-app-store.js';
 import {buildConfig, fixture, temporaryDirectory} from '../helpers/index.js';

@@ -1,7 +1,9 @@
 import {describe, expect, test} from 'vitest';
 import {createEngine} from '../../source/engine/create-engine.js';
-import {isContractEvent} from '../../source/engine/events.js';
-import type {HealthStatus} from '../../source/engine/skip-rules.js';
+import {
+	isContractEvent,
+	type HealthStatus,
+} from '../../source/contract/events.js';
 import {
 	buildConfig,
 	createFakeClock,

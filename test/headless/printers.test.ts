@@ -1,5 +1,5 @@
 import {describe, expect, test} from 'vitest';
-import type {EngineEvent} from '../../source/engine/events.js';
+import type {EngineEvent} from '../../source/contract/events.js';
 import {createJsonPrinter} from '../../source/headless/json-printer.js';
 import {createTextPrinter} from '../../source/headless/text-printer.js';
 

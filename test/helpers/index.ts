@@ -8,7 +8,7 @@ import {onTestFinished} from 'vitest';
 import {parseConfig} from '../../source/config/load-config.js';
 import type {ResolvedConfig} from '../../source/config/resolved-config.js';
 import type {Clock} from '../../source/engine/clock.js';
-import type {AttemptStatus, EngineEvent} from '../../source/engine/events.js';
+import type {AttemptStatus, EngineEvent} from '../../source/contract/events.js';
 import type {
 	AttemptResult,
 	RunAgent,

@@ -3,7 +3,7 @@ import type {ReactElement} from 'react';
 import {onTestFinished} from 'vitest';
 import type {StoreApi} from 'zustand/vanilla';
 import type {ResolvedConfig} from '../../source/config/resolved-config.js';
-import type {EngineEvent} from '../../source/engine/events.js';
+import type {EngineEvent} from '../../source/contract/events.js';
 import {
 	type AppStore,
 	createAppStore,

@@ -1,7 +1,7 @@
 import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import {describe, expect, test} from 'vitest';
-import type {AgentStatus, EngineEvent} from '../../source/engine/events.js';
+import type {AgentStatus, EngineEvent} from '../../source/contract/events.js';
 import {createEventBus} from '../../source/engine/event-bus.js';
 import {createMonitor} from '../../source/monitor/create-monitor.js';
 import {emptyState} from '../../source/monitor/state-file.js';

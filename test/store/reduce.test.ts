@@ -1,6 +1,6 @@
 import {expect, test} from 'vitest';
-import type {EngineEvent} from '../../source/engine/events.js';
-import {recentLinesCapacity} from '../../source/engine/output-batcher.js';
+import type {EngineEvent} from '../../source/contract/events.js';
+import {recentLinesCapacity} from '../../source/contract/capacities.js';
 import {createAppStore} from '../../source/store/create-app-store.js';
 import {reduce} from '../../source/store/reduce.js';
 import {createInitialState} from '../../source/store/state.js';

@@ -3,7 +3,7 @@ import {App} from '../../source/ui/app.js';
 import {handleKey, initialView, plainKey} from '../../source/ui/key-map.js';
 import {createInitialState} from '../../source/store/state.js';
 import {reduce} from '../../source/store/reduce.js';
-import type {EngineEvent} from '../../source/engine/events.js';
+import type {EngineEvent} from '../../source/contract/events.js';
 import {press, renderWithStore, uiConfig} from '../helpers/render.js';
 
 const time = '2026-11-02T10:00:00.000Z';

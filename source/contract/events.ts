@@ -1,4 +1,11 @@
-import type {PhaseMode} from '../config/resolved-config.js';
+/*
+The contract in one neutral place (../shared/contract.md §4–§7): the events, statuses, health
+statuses and alert levels that the engine, runner, store, monitor and printers share. Every layer
+may import it; it imports nothing.
+*/
+
+/** How a phase runs its agents. */
+export type PhaseMode = 'sequential' | 'parallel';
 
 /** How one attempt of an agent ended (contract §5). */
 export type AttemptStatus = 'success' | 'failed' | 'timeout' | 'cancelled';
@@ -7,6 +14,13 @@ export type AttemptStatus = 'success' | 'failed' | 'timeout' | 'cancelled';
 export type AgentStatus = AttemptStatus | 'halted' | 'skipped' | 'disabled';
 
 export type AlertLevel = 'info' | 'warning' | 'critical';
+
+/** An agent's health over its last runs (contract §7). */
+export type HealthStatus = 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
+
+/** Where an agent is now, as a screen shows it: a cycle status once it ended, else what it does. */
+export type AgentLiveStatus =
+	AgentStatus | 'idle' | 'queued' | 'running' | 'retrying';
 
 /*
 The contract's events (§6), emitted once by the engine and read by every listener: the store, the
@@ -198,7 +212,7 @@ export type AgentHealthEvent = {
 	readonly type: 'agent_health';
 	readonly time: string;
 	readonly agent: string;
-	readonly status: 'healthy' | 'degraded' | 'unhealthy' | 'unknown';
+	readonly status: HealthStatus;
 	/** Over the health window, in %. */
 	readonly success_rate: number | null;
 	/** Of its successful runs, in seconds: what an estimated progress bar is drawn against. */
