@@ -1,29 +1,59 @@
 // Bundles the CLI into dist/: start-up is most of a short run's cost, and one bundle loads in a
 // third of the time of the same modules unbundled. The TUI (React, Ink) is a separate chunk that
 // the headless path never loads.
-import {chmodSync, rmSync} from 'node:fs';
+//
+// Every package the CLI and the agents import is bundled, so the published package has no
+// dependencies: they are all devDependencies, and a user's install pulls moondev-tui alone. The one
+// import left out is `react-devtools-core`, which Ink loads only when DEV=true, for React DevTools;
+// it is not a dependency (a developer who wants it installs it). Ink's layout engine, yoga-layout,
+// carries its WebAssembly inline (base64), so it bundles like any module. A later dependency that
+// reads its own files at run time (a native addon, a .wasm beside its module, `require.resolve`
+// of its own folder) cannot be bundled: it goes in "dependencies" and in `external` below, with a
+// line here saying why. `test/package/pack.test.ts` installs the packed package in an empty folder
+// and runs it, which is what proves the list right.
+//
+// Run by two npm scripts, neither of which runs on a user's install: `dependencies` (after an
+// install changes the repo's node_modules: its `npm ci`, an `npm install` that adds a package)
+// and `prepack` (`npm pack`, `npm publish`, and the packing of a git dependency, whose clone gets
+// an `npm install` first). Not `prepare`: npm 11 counts `prepare` in a tarball or git dependency as
+// an install script, and `--strict-allow-scripts` refuses to install the package for it.
+import {
+	chmodSync,
+	mkdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
 import {build} from 'esbuild';
+import ts from 'typescript';
 
-// A clean dist/: chunk names change with their content, and stale ones would pile up.
-rmSync('dist', {recursive: true, force: true});
-
-await build({
-	entryPoints: {cli: 'cli.tsx'},
-	outdir: 'dist',
+const shared = {
 	bundle: true,
-	splitting: true,
 	format: 'esm',
 	platform: 'node',
+	target: 'node20',
+	minify: true,
+	legalComments: 'none',
+	logLevel: 'warning',
+	// Kept in memory and written only when every build has succeeded: a failed build leaves the
+	// dist/ it found, and the old files are gone for as short a time as possible.
+	write: false,
+};
+
+const cli = await build({
+	...shared,
+	entryPoints: {cli: 'cli.tsx'},
+	outdir: 'dist',
+	splitting: true,
 	// Jsonc-parser's "main" is a UMD build that esbuild cannot follow; its "module" is plain ESM.
 	mainFields: ['module', 'main'],
 	// Ink loads it only when DEV=true, for React DevTools; it is not a dependency.
 	external: ['react-devtools-core'],
-	target: 'node20',
 	jsx: 'automatic',
+	// For stack traces in the repo (`node --enable-source-maps`); package.json's "files" leaves
+	// them out of the package.
 	sourcemap: 'linked',
-	legalComments: 'none',
-	minify: true,
-	logLevel: 'warning',
 	banner: {
 		// Bundled CommonJS dependencies call require() and read __filename; give them both.
 		js: [
@@ -38,11 +68,9 @@ await build({
 	define: {'process.env.NODE_ENV': '"production"'},
 });
 
-// The bin runs by itself (systemd's ExecStart, cron, node_modules/.bin), as npm's install makes it.
-chmodSync('dist/cli.js', 0o755);
-
 // The bundled agents: one standalone file each (`node dist/agents/risk.js`), no shared chunks.
-await build({
+const agents = await build({
+	...shared,
 	entryPoints: [
 		'agents/risk.ts',
 		'agents/strategy.ts',
@@ -51,11 +79,43 @@ await build({
 		'agents/copybot.ts',
 	],
 	outdir: 'dist/agents',
-	bundle: true,
-	format: 'esm',
-	platform: 'node',
-	target: 'node20',
-	minify: true,
-	legalComments: 'none',
-	logLevel: 'warning',
 });
+
+// The Node helper for agents, public as `moondev-tui/agent`: readable JavaScript (it imports
+// only node:process), with its declarations beside it.
+const helperSource = 'agents/lib/moondev.ts';
+const helper = await build({
+	...shared,
+	entryPoints: {agent: helperSource},
+	outdir: 'dist',
+	bundle: false,
+	minify: false,
+	banner: {
+		js: "// moondev-tui's helper for Node agents (`import {progress} from 'moondev-tui/agent'`): see docs/agents.md.",
+	},
+});
+const declarations = ts.transpileDeclaration(
+	readFileSync(helperSource, 'utf8'),
+	{fileName: helperSource, reportDiagnostics: true},
+);
+if (declarations.diagnostics?.length) {
+	throw new Error(
+		`${helperSource}: cannot write its declarations: ${ts.flattenDiagnosticMessageText(declarations.diagnostics[0].messageText, '\n')}`,
+	);
+}
+
+// A clean dist/: chunk names change with their content, and stale ones would pile up.
+rmSync('dist', {recursive: true, force: true});
+for (const file of [
+	...cli.outputFiles,
+	...agents.outputFiles,
+	...helper.outputFiles,
+]) {
+	mkdirSync(path.dirname(file.path), {recursive: true});
+	writeFileSync(file.path, file.contents);
+}
+
+writeFileSync('dist/agent.d.ts', declarations.outputText);
+
+// The bin runs by itself (systemd's ExecStart, cron, node_modules/.bin), as npm's install makes it.
+chmodSync('dist/cli.js', 0o755);
