@@ -159,7 +159,12 @@ export async function openSession({
 
 	watchGroups(recorder.update);
 
-	const monitor = createMonitor({config, emit: bus.emit, initialState: state});
+	const monitor = createMonitor({
+		config,
+		emit: bus.emit,
+		initialState: state,
+		now: systemClock.now,
+	});
 	const running = createEngine({
 		config,
 		runAgent,

@@ -1,5 +1,3 @@
-import {Buffer} from 'node:buffer';
-import {appendFileSync, mkdirSync, renameSync, statSync} from 'node:fs';
 import path from 'node:path';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {
@@ -9,27 +7,29 @@ import {
 	type HealthStatus,
 } from '../contract/events.js';
 import type {OutputStream} from '../runner/run-agent.js';
-import {plural} from '../util/format.js';
-import {escapeJsonText} from '../util/escape-text.js';
-import {own} from '../util/own.js';
 import {type AgentLogs, createAgentLogs} from './agent-logs.js';
-import {writeFileAtomicSync} from './atomic-write.js';
-import {computeHealth, countsAs, type Health} from './health.js';
 import {
-	type AgentSummary,
-	applyRetention,
-	type CycleAgentEntry,
-	type CycleMetrics,
-	metricsFileName,
-	round,
-} from './metrics-file.js';
+	failedAfterRetriesAlert,
+	healthAlerts,
+	type RuleAlert,
+	slowCycleAlert,
+	unhealthyStreakAlert,
+} from './alert-rules.js';
+import {computeHealth, type Health} from './health.js';
+import {buildMetricsDocument} from './metrics-document.js';
+import type {CycleAgentEntry, CycleMetrics} from './metrics-file.js';
+import {createMonitorFiles} from './monitor-files.js';
 import {formatPrometheus} from './prometheus.js';
 import {
+	recordCycleEnd,
+	recordExecution,
+	recordOf,
+	recordUnhealthyStreak,
+} from './records.js';
+import {
 	type AgentRecord,
-	emptyAgentRecord,
 	type MonitorState,
 	nextCycleOf,
-	saveState,
 } from './state-file.js';
 
 /** What the dashboard shows after a cycle. */
@@ -72,32 +72,29 @@ export type Monitor = {
 	readonly close: () => Promise<void>;
 };
 
-/** A cycle shorter than this is not worth a "slow cycle" alert, however it compares. */
-export const slowCycleMinimumS = 10;
-
 export type MonitorOptions = {
 	readonly config: ResolvedConfig;
 	/** The event bus: alerts and `metrics_exported` go back through it. */
 	readonly emit: Emit;
 	readonly initialState: MonitorState;
+	/** The engine's clock, for the times the monitor stamps. @default Date.now */
+	readonly now?: () => number;
 };
 
-const historyCap = (window: number) => Math.max(window, 50);
-const maxCycleDurations = 100;
 const recentAlertCount = 5;
-const maxAlertsFileBytes = 10 * 1024 * 1024;
 
 /**
-The monitoring half (contract §7), one listener of the event stream: health per agent as each one
-finishes, the alert rules, and after every cycle the metrics file, `moondev.prom` and the state
-file, each written atomically; plus each agent's log file. A folder that cannot be written raises
-an alert and the cycles go on.
+The monitoring half (contract §7), one listener of the event stream, and the wiring of its parts:
+the records (records.ts, pure), the alert rules (alert-rules.ts, pure), the metrics document
+(metrics-document.ts, pure) and the one writer of the folder's files (monitor-files.ts); plus each
+agent's log file. A folder that cannot be written raises an alert and the cycles go on.
 */
 export function createMonitor(options: MonitorOptions): Monitor {
 	const {config, emit} = options;
 	const {orchestrator} = config;
 	const folder = orchestrator.metricsExportDir;
 	const healthOn = orchestrator.enableHealthChecks;
+	const clock = options.now ?? Date.now;
 	const maxAttempts = new Map(
 		config.agents.map(agent => [agent.name, agent.retries + 1]),
 	);
@@ -120,9 +117,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
 	let ranThisCycle = new Set<string>();
 	let report: CycleReport | undefined;
 	const recentAlerts: RecordedAlert[] = [];
-	const failedWrites = new Set<string>();
+	const failedLogs = new Set<string>();
 
-	const now = () => new Date().toISOString();
+	const now = () => new Date(clock()).toISOString();
 	const alert = (level: AlertLevel, message: string, agent?: string) => {
 		emit({
 			type: 'alert',
@@ -133,66 +130,40 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		});
 	};
 
-	/** Reports a write that failed once per kind of file, not on every cycle. */
-	const writeFailed = (what: string, error: unknown) => {
-		if (!failedWrites.has(what)) {
-			failedWrites.add(what);
-			alert('critical', `${what} could not be written: ${errorMessage(error)}`);
+	const raise = (rule: RuleAlert | undefined) => {
+		if (rule) {
+			alert(rule.level, rule.message, rule.agent);
 		}
 	};
+
+	const files = createMonitorFiles({
+		folder,
+		retention: orchestrator.metricsRetention,
+		onFailure(what, error) {
+			alert('critical', `${what} could not be written: ${errorMessage(error)}`);
+		},
+	});
 
 	const logs: AgentLogs = createAgentLogs({
 		folder: path.join(folder, 'logs'),
 		onError(agent, error) {
-			writeFailed(`the log of ${agent}`, error);
+			// Once per agent: a log that cannot be written is said once, not per line.
+			if (!failedLogs.has(agent)) {
+				failedLogs.add(agent);
+				alert(
+					'critical',
+					`the log of ${agent} could not be written: ${errorMessage(error)}`,
+				);
+			}
 		},
 	});
 
-	const recordOf = (agent: string): AgentRecord =>
-		own(state.agents, agent) ?? emptyAgentRecord;
 	const healthOfRecord = (record: AgentRecord): Health =>
 		computeHealth(record.history, orchestrator.healthWindow);
 
-	const recordExecution = ({
-		agent,
-		status,
-		duration_s: durationS,
-		attempts,
-		time,
-	}: Extract<EngineEvent, {type: 'agent_end'}>) => {
-		const counted = countsAs(status);
-		if (!counted) {
-			return;
-		}
-
-		const before = recordOf(agent);
-		const ok = counted === 'success';
-		const retries = Math.max(0, attempts - 1);
-		const endedAt = Date.parse(time);
-		const after: AgentRecord = {
-			...before,
-			history: [
-				...before.history,
-				{time: endedAt, ok, durationS, retries},
-			].slice(-historyCap(orchestrator.healthWindow)),
-			executions: before.executions + 1,
-			successes: before.successes + (ok ? 1 : 0),
-			failures: before.failures + (ok ? 0 : 1),
-			totalRetries: before.totalRetries + retries,
-			lastExecution: endedAt,
-			lastDurationS: durationS,
-		};
-		state = {...state, agents: {...state.agents, [agent]: after}};
-		ranThisCycle.add(agent);
-		emitHealth(agent);
-		if (healthOn) {
-			raiseHealthAlerts(agent, healthOfRecord(before), healthOfRecord(after));
-		}
-	};
-
 	/** Tells the store an agent's health, for its badge and its estimated progress bar. */
 	const emitHealth = (agent: string) => {
-		const health = healthOfRecord(recordOf(agent));
+		const health = healthOfRecord(recordOf(state, agent));
 		emit({
 			type: 'agent_health',
 			time: now(),
@@ -203,34 +174,37 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		});
 	};
 
-	const raiseHealthAlerts = (agent: string, before: Health, after: Health) => {
-		if (after.status === 'unhealthy' && before.status !== 'unhealthy') {
-			// One failure of an agent that is not the risk check is worth a look, not a page.
-			alert(
-				critical.has(agent) ? 'critical' : 'warning',
-				`${agent} became unhealthy (${describeHealth(after)})`,
-				agent,
-			);
+	const onAgentEnd = (event: Extract<EngineEvent, {type: 'agent_end'}>) => {
+		logs.finish(event.agent);
+		entries.set(event.agent, {
+			status: event.status,
+			phase: phaseOf.get(event.agent) ?? null,
+			duration_seconds: event.duration_s,
+			attempts: event.attempts,
+			retries: Math.max(0, event.attempts - 1),
+			error: event.error,
+		});
+		const recorded = recordExecution(state, event, orchestrator.healthWindow);
+		if (recorded) {
+			state = recorded.state;
+			ranThisCycle.add(event.agent);
+			emitHealth(event.agent);
+			if (healthOn) {
+				for (const rule of healthAlerts(
+					event.agent,
+					healthOfRecord(recorded.before),
+					healthOfRecord(recorded.after),
+					critical.has(event.agent),
+				)) {
+					raise(rule);
+				}
+			}
 		}
 
-		if (
-			after.successRate !== undefined &&
-			after.successRate < 80 &&
-			(before.successRate ?? 100) >= 80
-		) {
-			alert(
-				'warning',
-				`${agent} success rate fell to ${after.successRate.toFixed(1)}% (under 80%)`,
-				agent,
-			);
-		}
-
-		if (after.consecutiveFailures === 5) {
-			alert('critical', `${agent} failed 5 times in a row`, agent);
-		}
+		raise(failedAfterRetriesAlert(event, critical.has(event.agent)));
 	};
 
-	const appendAlert = (event: Extract<EngineEvent, {type: 'alert'}>) => {
+	const onAlert = (event: Extract<EngineEvent, {type: 'alert'}>) => {
 		const entry: RecordedAlert = {
 			time: event.time,
 			level: event.level,
@@ -242,111 +216,60 @@ export function createMonitor(options: MonitorOptions): Monitor {
 			recentAlerts.shift();
 		}
 
-		try {
-			mkdirSync(folder, {recursive: true});
-			const file = path.join(folder, 'alerts.jsonl');
-			if (
-				(statSync(file, {throwIfNoEntry: false})?.size ?? 0) >
-				maxAlertsFileBytes
-			) {
-				renameSync(file, `${file}.1`);
-			}
-
-			appendFileSync(file, `${escapeJsonText(JSON.stringify(entry))}\n`);
-		} catch (error) {
-			writeFailed('alerts.jsonl', error);
-		}
+		files.appendAlert(entry);
 	};
 
 	const endCycle = (event: Extract<EngineEvent, {type: 'cycle_end'}>) => {
-		const previous = state.cycleDurationsS;
-		state = {
-			...state,
-			totalCycles: state.totalCycles + 1,
-			lastCycle: Math.max(state.lastCycle ?? 0, event.cycle),
-			halts: state.halts + (event.halted ? 1 : 0),
-			cycleDurationsS: [...previous, event.duration_s].slice(
-				-maxCycleDurations,
-			),
-		};
-
-		if (previous.length >= 3) {
-			const average =
-				previous.reduce((sum, value) => sum + value, 0) / previous.length;
-			if (
-				event.duration_s >= slowCycleMinimumS &&
-				event.duration_s > 2 * average
-			) {
-				alert(
-					'warning',
-					`cycle ${event.cycle} took ${event.duration_s.toFixed(1)}s, over twice the average ${average.toFixed(1)}s`,
-				);
-			}
-		}
+		raise(slowCycleAlert(event.cycle, event.duration_s, state.cycleDurationsS));
+		state = recordCycleEnd(state, event);
 
 		const health: Record<string, Health> = {};
 		for (const agent of config.agents) {
-			const record = recordOf(agent.name);
+			const agentHealth = healthOfRecord(recordOf(state, agent.name));
 			health[agent.name] = healthOn
-				? healthOfRecord(record)
-				: {...healthOfRecord(record), status: 'unknown'};
+				? agentHealth
+				: {...agentHealth, status: 'unknown'};
 			if (healthOn && ranThisCycle.has(agent.name)) {
-				const unhealthy = own(health, agent.name)?.status === 'unhealthy';
-				const cycles = unhealthy ? record.unhealthyCycles + 1 : 0;
-				state = {
-					...state,
-					agents: {
-						...state.agents,
-						[agent.name]: {...record, unhealthyCycles: cycles},
-					},
-				};
-				if (cycles === 3) {
-					alert(
-						'critical',
-						`${agent.name} has been unhealthy for 3 cycles in a row`,
-						agent.name,
-					);
-				}
+				const streak = recordUnhealthyStreak(
+					state,
+					agent.name,
+					agentHealth.status === 'unhealthy',
+				);
+				state = streak.state;
+				raise(unhealthyStreakAlert(agent.name, streak.cycles));
 			}
 		}
 
-		const metrics = buildMetrics(event, health);
-		let metricsFile: CycleReport['metricsFile'];
-		try {
-			mkdirSync(folder, {recursive: true});
-			const file = path.join(
-				folder,
-				metricsFileName(folder, new Date(event.time)),
-			);
-			const text = `${JSON.stringify(metrics, undefined, 2)}\n`;
-			writeFileAtomicSync(file, text);
-			applyRetention(folder, orchestrator.metricsRetention);
-			writeFileAtomicSync(
-				path.join(folder, 'moondev.prom'),
-				formatPrometheus(metrics, {
-					halts: state.halts,
-					malformedLines: Object.fromEntries(malformedLines),
-				}),
-			);
-			metricsFile = {path: file, bytes: Buffer.byteLength(text)};
-			failedWrites.delete('metrics');
+		const metrics: CycleMetrics = buildMetricsDocument({
+			agents: config.agents.map(agent => agent.name),
+			phaseOf,
+			state,
+			event,
+			health,
+			entries,
+			cycleStart,
+			haltReason,
+			customMetrics,
+			timestamp: now(),
+		});
+		const metricsFile = files.writeCycle(
+			metrics,
+			formatPrometheus(metrics, {
+				halts: state.halts,
+				malformedLines: Object.fromEntries(malformedLines),
+			}),
+			new Date(event.time),
+		);
+		if ('path' in metricsFile) {
 			emit({
 				type: 'metrics_exported',
 				time: now(),
 				cycle: event.cycle,
-				path: file,
+				path: metricsFile.path,
 			});
-		} catch (error) {
-			metricsFile = {error: errorMessage(error)};
-			writeFailed('metrics', error);
 		}
 
-		try {
-			saveState(folder, state);
-		} catch (error) {
-			writeFailed('the state file', error);
-		}
-
+		files.saveState(state);
 		report = {
 			metrics,
 			health,
@@ -355,80 +278,6 @@ export function createMonitor(options: MonitorOptions): Monitor {
 			malformedLines: Object.fromEntries(malformedLines),
 		};
 		emit({type: 'cycle_recorded', time: now(), cycle: event.cycle});
-	};
-
-	const buildMetrics = (
-		event: Extract<EngineEvent, {type: 'cycle_end'}>,
-		health: Record<string, Health>,
-	): CycleMetrics => {
-		const cycle: Record<string, CycleAgentEntry> = {};
-		for (const [agent, status] of Object.entries(event.results)) {
-			cycle[agent] = entries.get(agent) ?? {
-				status,
-				phase: phaseOf.get(agent) ?? null,
-				duration_seconds: 0,
-				attempts: 0,
-				retries: 0,
-				error: null,
-			};
-		}
-
-		const agents: Record<string, AgentSummary> = {};
-		let totalExecutions = 0;
-		let totalSuccesses = 0;
-		let totalFailures = 0;
-		for (const agent of config.agents) {
-			const record = recordOf(agent.name);
-			const agentHealth = own(health, agent.name);
-			totalExecutions += record.executions;
-			totalSuccesses += record.successes;
-			totalFailures += record.failures;
-			agents[agent.name] = {
-				executions: record.executions,
-				successes: record.successes,
-				failures: record.failures,
-				success_rate:
-					record.executions > 0
-						? round((record.successes / record.executions) * 100, 2)
-						: 0,
-				avg_execution_time: round(agentHealth?.avgDurationS ?? 0, 3),
-				total_retries: record.totalRetries,
-				consecutive_failures: agentHealth?.consecutiveFailures ?? 0,
-				last_execution:
-					record.lastExecution === undefined
-						? null
-						: new Date(record.lastExecution).toISOString(),
-				health_status: agentHealth?.status ?? 'unknown',
-			};
-		}
-
-		const durations = state.cycleDurationsS;
-		const averageCycleS =
-			durations.reduce((sum, value) => sum + value, 0) /
-			Math.max(1, durations.length);
-		return {
-			timestamp: now(),
-			total_cycles: state.totalCycles,
-			current_cycle: event.cycle,
-			cycle_start: cycleStart ?? event.time,
-			cycle_end: event.time,
-			cycle_duration_seconds: event.duration_s,
-			halted: event.halted,
-			halt_reason: event.halted ? (haltReason ?? null) : null,
-			cycle,
-			agents,
-			performance: {
-				total_executions: totalExecutions,
-				total_successes: totalSuccesses,
-				total_failures: totalFailures,
-				overall_success_rate:
-					totalExecutions > 0
-						? round((totalSuccesses / totalExecutions) * 100, 2)
-						: 0,
-				avg_cycle_time_minutes: round(averageCycleS / 60, 3),
-			},
-			custom_metrics: customMetrics,
-		};
 	};
 
 	return {
@@ -481,28 +330,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				}
 
 				case 'agent_end': {
-					logs.finish(event.agent);
-					entries.set(event.agent, {
-						status: event.status,
-						phase: phaseOf.get(event.agent) ?? null,
-						duration_seconds: event.duration_s,
-						attempts: event.attempts,
-						retries: Math.max(0, event.attempts - 1),
-						error: event.error,
-					});
-					recordExecution(event);
-					const failedAfterRetries =
-						event.status === 'failed' ||
-						(event.status === 'timeout' && event.attempts > 1);
-					if (failedAfterRetries) {
-						const level = critical.has(event.agent) ? 'critical' : 'warning';
-						alert(
-							level,
-							`${event.agent} ${event.status} after ${plural(event.attempts, 'attempt')}: ${event.error ?? event.status}`,
-							event.agent,
-						);
-					}
-
+					onAgentEnd(event);
 					break;
 				}
 
@@ -522,7 +350,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				}
 
 				case 'alert': {
-					appendAlert(event);
+					onAlert(event);
 					break;
 				}
 
@@ -545,7 +373,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
 			}
 		},
 		healthOf(agent) {
-			return healthOn ? healthOfRecord(recordOf(agent)).status : 'unknown';
+			return healthOn
+				? healthOfRecord(recordOf(state, agent)).status
+				: 'unknown';
 		},
 		onLines(agent, lines, stream) {
 			logs.write(agent, lines, stream);
@@ -560,18 +390,6 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		},
 		close: async () => logs.close(),
 	};
-}
-
-function describeHealth(health: Health): string {
-	const rate =
-		health.successRate === undefined
-			? ''
-			: `success ${health.successRate.toFixed(1)}%`;
-	const streak =
-		health.consecutiveFailures > 0
-			? `${plural(health.consecutiveFailures, 'failure')} in a row`
-			: '';
-	return [rate, streak].filter(Boolean).join(', ');
 }
 
 function errorMessage(error: unknown): string {
