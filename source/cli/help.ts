@@ -22,11 +22,16 @@ Options
   --metrics-dir <dir>     override orchestrator.metricsExportDir
   --help, --version
 
-Exit codes (with --once, and for run)
-  0 every agent that ran succeeded     1 an agent failed or timed out
-  2 usage or config error, or the metrics folder or config is held by another engine
-  3 the cycle was halted by a critical agent
-  130 / 143 / 129 stopped by SIGINT / SIGTERM / SIGHUP (agents get their grace); 128+n another signal
+Exit codes
+  0    done: with --once and for run, every agent that ran succeeded; a TUI quit with q
+  1    with --once and for run: an agent failed, timed out or was cancelled; or moondev-tui crashed
+  2    usage or config error (also: no config found, nothing enabled under --once, a config that is
+       not a regular file, too large or too deep); the metrics folder or config held by another
+       engine, or a metrics folder that cannot be used; run <agent> beside a running engine
+  3    the cycle was halted by a critical agent (it asked, gave no verdict, or could not run)
+  130 / 143 / 129   stopped by SIGINT / SIGTERM / SIGHUP: agents got their grace, the cycle was recorded
+  141  stdout was closed (| head): stopped as SIGPIPE would
+  128+n  stopped by another signal n (SIGQUIT 131, SIGUSR2 140, SIGALRM 142, …)
 
 Examples
   $ moondev-tui --headless --once --json
