@@ -170,7 +170,7 @@ async function runEngine(
 	const agentsFlag = flags.agents !== undefined;
 	if (useTui) {
 		// Loaded only here: the headless path never pays for React and Ink.
-		const {runTui} = await import('../ui/run-tui.js');
+		const {runTui} = await import('./run-tui.js');
 		return runTui({config, agentsFlag, lifecycle});
 	}
 

@@ -1,12 +1,12 @@
 import process from 'node:process';
 import {type Instance, render} from 'ink';
-import {exitCodes} from '../cli/exit-codes.js';
-import {openSession} from '../cli/open-session.js';
-import type {Lifecycle} from '../cli/process-lifecycle.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {createAppStore} from '../store/create-app-store.js';
 import {StoreProvider} from '../store/store-context.js';
-import {App} from './app.js';
+import {App} from '../ui/app.js';
+import type {Lifecycle} from './process-lifecycle.js';
+import {openSession} from './open-session.js';
+import {exitCodes} from './exit-codes.js';
 
 /** Enters the alternate screen and hides the cursor; the returned function undoes both, once. */
 export function enterFullScreen(stream: NodeJS.WriteStream): () => void {
