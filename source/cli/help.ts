@@ -15,7 +15,7 @@ Options
   --headless              no TUI: one text line per event, the dashboard after each cycle
   --json                  with --headless: one JSON object per line instead of text
   --once                  run exactly one cycle, then exit
-  --agents <a,b,…>        enable exactly these agents for this run
+  --agents <a,b,…>        run exactly these non-critical agents this run (critical agents always run)
   --max-workers <n>       override orchestrator.maxWorkers
   --timeout <seconds>     override orchestrator.timeoutPerAgent
   --sleep <minutes>       override orchestrator.sleepBetweenRunsMinutes

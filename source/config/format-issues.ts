@@ -82,3 +82,11 @@ export function formatIssues(
 
 	return lines;
 }
+
+/** "unknown agent \"rsk\" (did you mean \"risk\"?)" */
+export function unknownAgent(name: string, names: readonly string[]): string {
+	const hint = closestMatch(name, names);
+	return hint
+		? `unknown agent "${name}" (did you mean "${hint}"?)`
+		: `unknown agent "${name}"`;
+}

@@ -1,19 +1,24 @@
-import {existsSync, readFileSync, type Stats, statSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
-import {
-	type ParseError,
-	parse as parseJsonc,
-	printParseErrorCode,
-} from 'jsonc-parser';
 import {configError, ConfigError} from './config-error.js';
-import {closestMatch, formatIssues} from './format-issues.js';
+import {readEnvFileContents, unpassableVariable} from './env-file.js';
+import {baseDirOf, demoFolder, findConfigFile} from './find-config.js';
+import {formatIssues, unknownAgent} from './format-issues.js';
+import {
+	describeFsError,
+	readBoundedFile,
+	readConfigJson,
+} from './read-config-file.js';
+import {
+	checkDependencyOrder,
+	defaultPhases,
+	resolveCustomPhases,
+} from './resolve-phases.js';
 import type {
 	AgentWindow,
 	ResolvedAgent,
 	ResolvedConfig,
 	ResolvedOrchestrator,
-	ResolvedPhase,
 } from './resolved-config.js';
 import {
 	agentSchema,
@@ -25,8 +30,22 @@ import {
 	reservedAgentName,
 	reservedNameMessage,
 } from './schema.js';
-import {readEnvFileContents, unpassableVariable} from './env-file.js';
 import {splitCommand} from './split-command.js';
+
+/*
+Reads, validates and resolves a config: found (find-config.ts), read within bounds
+(read-config-file.ts), checked against the schema, its agents resolved here (commands, env, paths,
+windows), its phases by resolve-phases.ts. One piece past 300 lines because resolving an agent is
+one pass over one context (the base folders, the env files read so far, the warnings gathered):
+split further, each part would take that whole context as arguments.
+*/
+
+export {
+	baseDirOf,
+	demoFolder,
+	findConfigFile,
+	NoConfigError,
+} from './find-config.js';
 
 /** Command-line settings that win over the file's (contract §2). */
 export type ConfigOverrides = {
@@ -49,74 +68,11 @@ export type LoadConfigOptions = {
 	readonly overrides?: ConfigOverrides | undefined;
 };
 
-/**
-No config was found and none was named: a service must never trade the demo by mistake, so this
-is an error that says where moondev-tui looked and how to start. The TUI offers the demo instead.
-*/
-export class NoConfigError extends ConfigError {
-	override readonly name = 'NoConfigError';
-}
-
-/** Which file to read: `--demo`'s, `--config`, else `./.config/moondev.json`; none is a NoConfigError. */
-export function findConfigFile(
-	options: Pick<
-		LoadConfigOptions,
-		'configFlag' | 'cwd' | 'bundledConfigFile' | 'demo'
-	>,
-): {file: string; isBundledDemo: boolean} {
-	const cwd = options.cwd ?? process.cwd();
-	if (options.demo) {
-		if (options.configFlag !== undefined) {
-			throw new ConfigError(
-				'--demo runs the bundled demo config: leave out --config, or --demo',
-			);
-		}
-
-		return {file: options.bundledConfigFile, isBundledDemo: true};
-	}
-
-	if (options.configFlag !== undefined) {
-		const file = path.resolve(cwd, options.configFlag);
-		if (!existsSync(file)) {
-			throw new ConfigError(`--config: file not found: ${options.configFlag}`);
-		}
-
-		return {file, isBundledDemo: false};
-	}
-
-	const local = path.join(cwd, '.config', 'moondev.json');
-	if (existsSync(local)) {
-		return {file: local, isBundledDemo: false};
-	}
-
-	throw new NoConfigError(
-		[
-			`no config found: looked for ${local}`,
-			'  moondev-tui init            write a starter .config/moondev.json here, then edit it',
-			'  moondev-tui --config <file> run the agents of a config elsewhere',
-			'  moondev-tui --demo          run the bundled demo agents (paper trading on sample data)',
-		].join('\n'),
-	);
-}
-
-/** Where the bundled demo writes (its metrics, logs and the agents' files), below the current folder. */
-export const demoFolder = path.join('data', 'moondev-demo');
-
-/**
-The folder relative paths resolve against: the config file's folder, or the project folder for a
-config kept in a `.config/` folder (the owner's layout), so `agents/risk.js` in
-`./.config/moondev.json` means `./agents/risk.js`.
-*/
-export function baseDirOf(file: string): string {
-	const folder = path.dirname(file);
-	return path.basename(folder) === '.config' ? path.dirname(folder) : folder;
-}
-
 /** Reads, validates and resolves a config; every mistake is a ConfigError naming file and key. */
 export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
 	const cwd = options.cwd ?? process.cwd();
 	const {file, isBundledDemo} = findConfigFile(options);
-	return parseConfig(readJson(file, displayPath(file, cwd)), {
+	return parseConfig(readConfigJson(file, displayPath(file, cwd)), {
 		file,
 		isBundledDemo,
 		cwd,
@@ -225,7 +181,7 @@ function resolveConfig(
 			const where = Array.isArray(value) ? `${keyPath}[${index}]` : keyPath;
 			let contents;
 			try {
-				contents = readEnvFileContents(readFileSync(envFile));
+				contents = readEnvFileContents(readBoundedFile(envFile, 'an env file'));
 			} catch (error) {
 				throw fail(
 					where,
@@ -402,136 +358,6 @@ function resolveConfig(
 	};
 }
 
-/** Without `phases`: the critical agents one at a time, then every other agent in parallel. */
-function defaultPhases(agents: readonly ResolvedAgent[]): ResolvedPhase[] {
-	return [
-		{
-			name: 'critical',
-			mode: 'sequential',
-			agents: agents.filter(agent => agent.critical).map(agent => agent.name),
-			timeoutPerAgent: undefined,
-		},
-		{
-			name: 'parallel',
-			mode: 'parallel',
-			agents: agents.filter(agent => !agent.critical).map(agent => agent.name),
-			timeoutPerAgent: undefined,
-		},
-	];
-}
-
-function resolveCustomPhases(
-	config: ConfigFile,
-	fail: (keyPath: string, message: string) => ConfigError,
-): ResolvedPhase[] {
-	const names = Object.keys(config.agents);
-	const placedIn = new Map<string, string>();
-	const phaseNames = new Set<string>();
-	return (config.phases ?? []).map((phase, phaseIndex) => {
-		if (phaseNames.has(phase.name)) {
-			throw fail(
-				`phases[${phaseIndex}].name`,
-				`duplicate phase name "${phase.name}"`,
-			);
-		}
-
-		phaseNames.add(phase.name);
-		for (const [index, name] of phase.agents.entries()) {
-			const keyPath = `phases[${phaseIndex}].agents[${index}]`;
-			if (!(name in config.agents)) {
-				throw fail(keyPath, unknownAgent(name, names));
-			}
-
-			const earlier = placedIn.get(name);
-			if (earlier !== undefined) {
-				// It would run twice a cycle: twice the orders.
-				throw fail(keyPath, `"${name}" is already in phase "${earlier}"`);
-			}
-
-			placedIn.set(name, phase.name);
-		}
-
-		return {
-			name: phase.name,
-			mode: phase.mode,
-			agents: phase.agents,
-			timeoutPerAgent: phase.timeoutPerAgent,
-		};
-	});
-}
-
-/**
-A dependency must be able to finish first: in an earlier phase, earlier in a sequential phase, or
-anywhere in a parallel one as long as the dependencies there form no loop.
-*/
-function checkDependencyOrder(
-	agents: readonly ResolvedAgent[],
-	phases: readonly ResolvedPhase[],
-	fail: (keyPath: string, message: string) => ConfigError,
-) {
-	const position = new Map<string, {phase: number; index: number}>();
-	for (const [phaseIndex, phase] of phases.entries()) {
-		for (const [index, name] of phase.agents.entries()) {
-			position.set(name, {phase: phaseIndex, index});
-		}
-	}
-
-	const byName = new Map(agents.map(agent => [agent.name, agent]));
-	for (const agent of agents) {
-		const own = position.get(agent.name);
-		if (!own) {
-			continue;
-		}
-
-		for (const [index, dependency] of agent.dependsOn.entries()) {
-			const keyPath = `agents.${agent.name}.dependsOn[${index}]`;
-			const other = position.get(dependency);
-			if (!other) {
-				throw fail(
-					keyPath,
-					`"${dependency}" is in no phase, so it never succeeds`,
-				);
-			}
-
-			const phase = phases[own.phase];
-			if (
-				other.phase > own.phase ||
-				(other.phase === own.phase &&
-					phase?.mode === 'sequential' &&
-					other.index > own.index)
-			) {
-				throw fail(keyPath, `"${dependency}" runs after "${agent.name}"`);
-			}
-		}
-	}
-
-	// Loops inside a parallel phase would wait on each other forever.
-	const visiting = new Set<string>();
-	const done = new Set<string>();
-	const visit = (name: string, trail: string[]) => {
-		if (done.has(name)) {
-			return;
-		}
-
-		if (visiting.has(name)) {
-			const loop = [...trail.slice(trail.indexOf(name)), name].join(' → ');
-			throw fail(`agents.${name}.dependsOn`, `dependency loop: ${loop}`);
-		}
-
-		visiting.add(name);
-		for (const dependency of byName.get(name)?.dependsOn ?? []) {
-			visit(dependency, [...trail, name]);
-		}
-
-		visiting.delete(name);
-		done.add(name);
-	};
-
-	for (const agent of agents) {
-		visit(agent.name, []);
-	}
-}
-
 function resolveCommand(
 	agent: AgentConfig,
 	baseDir: string,
@@ -598,153 +424,6 @@ function checkedEnv(
 	}
 
 	return env ?? {};
-}
-
-/** A config is small; anything past this is a mistake (or a device), not a config. */
-const maxConfigBytes = 1024 * 1024;
-/** Deeper than any real config: deeper still could exhaust the parser's stack. */
-const maxConfigDepth = 64;
-
-function readJson(file: string, displayName: string): unknown {
-	let text: string;
-	try {
-		// Checked before it is opened: opening a FIFO waits for a writer, a device never ends.
-		const stats = statSync(file);
-		if (!stats.isFile()) {
-			throw new ConfigError(
-				`${displayName}: not a regular file (${describeFileType(stats)}); a config is a JSON file`,
-			);
-		}
-
-		if (stats.size > maxConfigBytes) {
-			throw new ConfigError(
-				`${displayName}: ${stats.size} bytes is too large for a config (at most ${maxConfigBytes})`,
-			);
-		}
-
-		text = readFileSync(file, 'utf8');
-	} catch (error) {
-		if (error instanceof ConfigError) {
-			throw error;
-		}
-
-		throw new ConfigError(
-			`${displayName}: cannot read: ${describeFsError(error)}`,
-		);
-	}
-
-	const tooDeep = depthBeyond(text, maxConfigDepth);
-	if (tooDeep !== undefined) {
-		throw new ConfigError(
-			`${displayName}: line ${tooDeep}: nested more than ${maxConfigDepth} levels deep; a config is not`,
-		);
-	}
-
-	try {
-		return JSON.parse(text) as unknown;
-	} catch (error) {
-		throw new ConfigError(
-			`${displayName}: invalid JSON: ${describeJsonError(error, text)}`,
-		);
-	}
-}
-
-/** The line where brackets first nest deeper than `limit` (outside strings), if they do. */
-function depthBeyond(text: string, limit: number): number | undefined {
-	let depth = 0;
-	let inString = false;
-	for (let index = 0; index < text.length; index++) {
-		const character = text[index] ?? '';
-		if (inString) {
-			// A backslash escapes the next character; a quote ends the string.
-			index += character === '\\' ? 1 : 0;
-			inString = character !== '"';
-			continue;
-		}
-
-		switch (character) {
-			case '"': {
-				inString = true;
-				break;
-			}
-
-			case '{':
-			case '[': {
-				depth++;
-				if (depth > limit) {
-					return text.slice(0, index).split('\n').length;
-				}
-
-				break;
-			}
-
-			case '}':
-			case ']': {
-				depth--;
-				break;
-			}
-
-			default: {
-				break;
-			}
-		}
-	}
-
-	return undefined;
-}
-
-function describeFileType(stats: Stats): string {
-	if (stats.isFIFO()) {
-		return 'a named pipe';
-	}
-
-	if (stats.isCharacterDevice() || stats.isBlockDevice()) {
-		return 'a device';
-	}
-
-	if (stats.isDirectory()) {
-		return 'a folder';
-	}
-
-	return stats.isSocket() ? 'a socket' : 'not a file';
-}
-
-/** Where the JSON goes wrong, as "line 3, column 13: value expected". */
-function describeJsonError(error: unknown, text: string): string {
-	const errors: ParseError[] = [];
-	parseJsonc(text, errors, {disallowComments: true, allowTrailingComma: false});
-	const first = errors[0];
-	if (!first) {
-		return error instanceof Error ? error.message : String(error);
-	}
-
-	const before = text.slice(0, first.offset);
-	const line = before.split('\n').length;
-	const column = before.length - before.lastIndexOf('\n');
-	const what = printParseErrorCode(first.error)
-		.replaceAll(/([a-z])([A-Z])/gv, '$1 $2')
-		.toLowerCase();
-	return `line ${line}, column ${column}: ${what}`;
-}
-
-function describeFsError(error: unknown): string {
-	const {code} = error as NodeJS.ErrnoException;
-	if (code === 'ENOENT') {
-		return 'file not found';
-	}
-
-	if (code === 'EACCES') {
-		return 'permission denied';
-	}
-
-	return error instanceof Error ? error.message : String(error);
-}
-
-function unknownAgent(name: string, names: readonly string[]): string {
-	const hint = closestMatch(name, names);
-	return hint
-		? `unknown agent "${name}" (did you mean "${hint}"?)`
-		: `unknown agent "${name}"`;
 }
 
 function toList(value: string | string[] | undefined): string[] {

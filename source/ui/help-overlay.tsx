@@ -3,7 +3,7 @@ import {Box, Text} from 'ink';
 /** Every key, in one place. */
 export const keyHelp: ReadonlyArray<readonly [keys: string, what: string]> = [
 	['↑ ↓ / k j', 'select an agent (in the log view: scroll)'],
-	['space', 'enable or disable the selected agent (kept across restarts)'],
+	['space', 'on/off (kept; critical: asks, next cycle only)'],
 	['p', 'pause or resume: the running cycle finishes, no new one starts'],
 	['f', 'force a cycle now (during a cycle: another right after it)'],
 	['enter / l', "open the selected agent's log"],

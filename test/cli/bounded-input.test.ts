@@ -40,7 +40,7 @@ describe('configs that are not configs', () => {
 			});
 			expect(result.exitCode).toBe(2);
 			expect(result.stderr.trim()).toMatch(
-				`not a regular file (${what}); a config is a JSON file`,
+				`not a regular file (${what}): a config must be one`,
 			);
 		}
 	});
@@ -109,5 +109,25 @@ test('a --once run with no agent enabled says so and exits 2, instead of an empt
 	expect(result.exitCode).toBe(2);
 	expect(result.stderr.trim()).toBe(
 		`${file}: no agent is enabled (by the config, saved toggles or --agents): nothing to run`,
+	);
+});
+
+test('an env file that is a FIFO fails at once too', async () => {
+	const dir = temporaryDirectory();
+	execFileSync('mkfifo', [path.join(dir, '.env')]);
+	const file = path.join(dir, 'moondev.json');
+	writeFileSync(
+		file,
+		JSON.stringify({
+			orchestrator: {envFile: '.env'},
+			agents: {a: {command: ['true'], enabled: true}},
+		}),
+	);
+	const result = await runCli(['validate', '--config', file], {
+		timeout: 10_000,
+	});
+	expect(result.exitCode).toBe(2);
+	expect(result.stderr.trim()).toBe(
+		`${file}: orchestrator.envFile: cannot read env file ${path.join(dir, '.env')}: not a regular file (a named pipe): an env file must be one`,
 	);
 });

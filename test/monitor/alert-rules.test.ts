@@ -15,6 +15,8 @@ const health = (extra: Partial<Health>): Health => ({
 	successRate: 100,
 	avgDurationS: 1,
 	consecutiveFailures: 0,
+	lastSuccess: undefined,
+	lastFailure: undefined,
 	...extra,
 });
 

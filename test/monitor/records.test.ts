@@ -101,6 +101,8 @@ test('the metrics document: all-time counters, window figures, skipped agents, c
 				successRate: 100,
 				avgDurationS: 2,
 				consecutiveFailures: 0,
+				lastSuccess: undefined,
+				lastFailure: undefined,
 			},
 		},
 		entries: new Map(),
