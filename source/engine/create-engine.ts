@@ -1,5 +1,6 @@
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import type {OutputStream, RunAgent} from '../runner/run-agent.js';
+import type {EngineControls} from '../contract/controls.js';
 import {type Emit, type HealthStatus} from '../contract/events.js';
 import type {Clock} from './clock.js';
 import {cycleHaltReason} from './halt-decision.js';
@@ -8,6 +9,12 @@ import {createMetricNames} from './metric-names.js';
 import {createOutputBatcher, type OutputBatcher} from './output-batcher.js';
 import {type AgentOutcome, runAttempts} from './run-attempts.js';
 import {type CycleOutcome, runCycle} from './run-cycle.js';
+
+/*
+One piece past 300 lines because it is one closure: the loop and every control (pause, force,
+toggles, holds, stop, runAgentOnce) share the same few variables (paused, forced, holds, the
+running map, the stop signal), and each control must see the loop's state as it is now.
+*/
 
 export type EngineDeps = {
 	readonly config: ResolvedConfig;
@@ -34,21 +41,6 @@ export type EngineDeps = {
 	Headless nobody reads them, so every output line is spared the work. @default true
 	*/
 	readonly keepOutput?: boolean;
-};
-
-/** What the user can do to a running engine (the TUI's keys, the headless signals). */
-export type EngineControls = {
-	/** Lets the running cycle finish and starts no new one until resumed. */
-	readonly pause: () => void;
-	readonly resume: () => void;
-	/** Runs a cycle now; during a cycle, another right after it. Also while paused. */
-	readonly forceCycle: () => void;
-	/** Takes effect for every phase that has not started yet. */
-	readonly setEnabled: (agent: string, enabled: boolean) => void;
-	/** Cancels the agent's running attempt (and its retries); false if it is not running. */
-	readonly cancelAgent: (agent: string) => boolean;
-	/** Kills every running agent's group, lets the cycle end, and ends `run`. */
-	readonly stop: () => Promise<void>;
 };
 
 export type Engine = EngineControls & {

@@ -32,6 +32,12 @@ import {
 	nextCycleOf,
 } from './state-file.js';
 
+/*
+The wiring of the monitoring half; past 300 lines because its one listener routes every event
+type to the pure parts (records, alert rules, metrics document) and the one file writer, and
+holds this cycle's facts between cycle_start and cycle_end.
+*/
+
 /** What the dashboard shows after a cycle. */
 export type CycleReport = {
 	readonly metrics: CycleMetrics;

@@ -8,6 +8,12 @@ import {ConfigError} from '../config/config-error.js';
 import {bootId, processStat} from '../runner/process-info.js';
 import {readGroupRecord, type GroupRecord} from './group-record.js';
 
+/*
+One piece past 300 lines: taking a lock, telling a live holder from a dead one, taking over from
+the dead, failing closed, and keeping the lock with deadlines on every file operation are one
+protocol over one lock path and owner file; apart, the rules of who may take what would scatter.
+*/
+
 /** Who holds a lock: written beside it, so a second engine can name the holder. */
 export type LockOwner = {
 	readonly pid: number;

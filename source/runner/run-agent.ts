@@ -21,6 +21,12 @@ import {
 	untrustedProtocolLine,
 } from './parse-protocol-line.js';
 
+/*
+One piece past 300 lines because one attempt's life is one sequence over shared state: spawn,
+read both streams, parse protocol lines, time out or cancel, kill the group with its grace, drain
+pipes an escaped process holds, and say how it ended. Split, each part would need all of it.
+*/
+
 export type OutputStream = 'stdout' | 'stderr';
 
 /** One attempt of one agent. */

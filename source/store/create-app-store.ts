@@ -1,6 +1,6 @@
 import {createStore, type StoreApi} from 'zustand/vanilla';
 import type {ResolvedConfig} from '../config/resolved-config.js';
-import type {EngineControls} from '../engine/create-engine.js';
+import type {EngineControls} from '../contract/controls.js';
 import type {EngineEvent} from '../contract/events.js';
 import {own} from '../util/own.js';
 import {reduce} from './reduce.js';

@@ -14,7 +14,7 @@ const plan = {
 	config: ['contract', 'util'],
 	runner: ['contract', 'util'],
 	engine: ['contract', 'util', 'config', 'runner'],
-	store: ['contract', 'util', 'config', 'engine'],
+	store: ['contract', 'util', 'config'],
 	monitor: ['contract', 'util', 'config', 'runner'],
 	headless: ['contract', 'util', 'monitor'],
 	ui: ['contract', 'util', 'config', 'store'],

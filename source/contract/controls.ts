@@ -1,0 +1,14 @@
+/** What the user can do to a running engine (the TUI's keys, the headless signals). */
+export type EngineControls = {
+	/** Lets the running cycle finish and starts no new one until resumed. */
+	readonly pause: () => void;
+	readonly resume: () => void;
+	/** Runs a cycle now; during a cycle, another right after it. Also while paused. */
+	readonly forceCycle: () => void;
+	/** Takes effect for every phase that has not started yet. */
+	readonly setEnabled: (agent: string, enabled: boolean) => void;
+	/** Cancels the agent's running attempt (and its retries); false if it is not running. */
+	readonly cancelAgent: (agent: string) => boolean;
+	/** Kills every running agent's group, lets the cycle end, and ends `run`. */
+	readonly stop: () => Promise<void>;
+};
