@@ -42,8 +42,8 @@ export function overridesFromFlags(flags: RawFlags): ConfigOverrides {
 		timeoutPerAgent: parseNumber(
 			flags.timeout,
 			'--timeout',
-			'a positive number of seconds',
-			value => value > 0,
+			'a positive number of seconds, at most 2147483',
+			value => value > 0 && value <= 2_147_483,
 		),
 		sleepBetweenRunsMinutes: parseNumber(
 			flags.sleep,

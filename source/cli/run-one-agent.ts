@@ -5,7 +5,7 @@ import {createEngine} from '../engine/create-engine.js';
 import {createEventBus} from '../engine/event-bus.js';
 import {createJsonPrinter} from '../headless/json-printer.js';
 import {createTextPrinter} from '../headless/text-printer.js';
-import {liveEngineOf} from '../monitor/engine-lock.js';
+import {liveEngineOf, liveEngineOfConfig} from '../monitor/engine-lock.js';
 import {escapeLogLine} from '../util/escape-text.js';
 import {runAgent} from '../runner/run-agent.js';
 import {exitCodes} from './exit-codes.js';
@@ -40,10 +40,11 @@ export async function runOneAgent(options: {
 
 	// One agent run by hand beside a live engine could place an order twice.
 	const folder = config.orchestrator.metricsExportDir;
-	const holder = liveEngineOf(folder);
+	// The folder's engine may say it is idle; one that runs this config elsewhere cannot: refused.
+	const holder = liveEngineOf(folder) ?? liveEngineOfConfig(config.file);
 	if (holder && !holder.idle) {
 		throw new ConfigError(
-			`run: ${folder} is held by a running engine, pid ${holder.pid} (since ${holder.since}); ${agent.name} run by hand beside it could place an order twice. Pause it first (p in its TUI) and let its cycle end, or stop it.`,
+			`run: ${holder.metricsFolder ?? folder} is held by a running engine, pid ${holder.pid} (since ${holder.since}); ${agent.name} run by hand beside it could place an order twice. Pause it first (p in its TUI) and let its cycle end, or stop it.`,
 		);
 	}
 

@@ -11,6 +11,7 @@ import {
 } from './read-config-file.js';
 import {
 	checkDependencyOrder,
+	checkRiskFirst,
 	defaultPhases,
 	resolveCustomPhases,
 } from './resolve-phases.js';
@@ -328,6 +329,7 @@ function resolveConfig(
 		? resolveCustomPhases(config, fail)
 		: defaultPhases(agents);
 	checkDependencyOrder(agents, phases, fail);
+	checkRiskFirst(agents, phases, fail);
 
 	const placed = new Set(phases.flatMap(phase => phase.agents));
 	for (const agent of agents) {

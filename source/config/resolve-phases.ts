@@ -136,3 +136,40 @@ export function checkDependencyOrder(
 		visit(agent.name, []);
 	}
 }
+
+/**
+Risk first, always: every critical agent runs in a phase before any phase with another agent in
+it, so that nothing trades before or beside the risk check (fail closed). Custom phases that put
+an agent before or beside a critical one are a config error.
+*/
+export function checkRiskFirst(
+	agents: readonly ResolvedAgent[],
+	phases: readonly ResolvedPhase[],
+	fail: (keyPath: string, message: string) => ConfigError,
+): void {
+	const critical = new Set(
+		agents.filter(agent => agent.critical).map(agent => agent.name),
+	);
+	let lastCriticalPhase = -1;
+	for (const [index, phase] of phases.entries()) {
+		if (phase.agents.some(name => critical.has(name))) {
+			lastCriticalPhase = index;
+		}
+	}
+
+	for (const [index, phase] of phases.entries()) {
+		if (index > lastCriticalPhase) {
+			break;
+		}
+
+		for (const [position, name] of phase.agents.entries()) {
+			if (!critical.has(name)) {
+				const riskPhase = phases[lastCriticalPhase]?.name ?? '';
+				throw fail(
+					`phases[${index}].agents[${position}]`,
+					`${name} would run ${index === lastCriticalPhase ? 'beside' : 'before'} a critical agent (phase "${riskPhase}"): critical agents go in phases before every other agent`,
+				);
+			}
+		}
+	}
+}

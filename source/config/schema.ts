@@ -25,14 +25,25 @@ const expected =
 const number = (what: string, ...checks: Array<z.core.$ZodCheck<number>>) =>
 	z.number({error: expected(what)}).check(...checks);
 
-const positiveNumber = () => {
-	const error = expected('a positive number');
-	return number('a positive number', z.positive({error}));
-};
-
 const nonNegativeNumber = () => {
 	const error = expected('a number >= 0');
 	return number('a number >= 0', z.gte(0, {error}));
+};
+
+/** Node's timers hold at most 2^31 − 1 ms (24.8 days); past that they fire at once. */
+export const maxTimerSeconds = 2_147_483;
+
+/** Seconds a timer waits: positive (or >= 0), and no longer than a timer can. */
+const timerSeconds = (allowZero: boolean) => {
+	const what = allowZero ? 'a number >= 0' : 'a positive number';
+	const error = expected(what);
+	return number(
+		what,
+		allowZero ? z.gte(0, {error}) : z.positive({error}),
+		z.lte(maxTimerSeconds, {
+			error: expected(`at most ${maxTimerSeconds} seconds (24.8 days)`),
+		}),
+	);
 };
 
 const wholeNumber = (minimum: number) => {
@@ -153,7 +164,7 @@ export const agentSchema = described(
 				'Retries after a failed attempt. Default: maxRetries for critical agents, 0 for the rest.',
 			),
 		),
-		timeout: z.optional(described(positiveNumber(), 'Seconds per attempt.')),
+		timeout: z.optional(described(timerSeconds(false), 'Seconds per attempt.')),
 		env: z.optional(
 			described(
 				// Env values are secrets: these messages never quote what was written.
@@ -217,7 +228,7 @@ export const orchestratorSchema = described(
 			3,
 		),
 		timeoutPerAgent: z._default(
-			described(positiveNumber(), 'Seconds per attempt.'),
+			described(timerSeconds(false), 'Seconds per attempt.'),
 			300,
 		),
 		backoffMultiplier: z._default(
@@ -233,7 +244,7 @@ export const orchestratorSchema = described(
 			4,
 		),
 		killGraceSeconds: z._default(
-			described(nonNegativeNumber(), 'Seconds between SIGTERM and SIGKILL.'),
+			described(timerSeconds(true), 'Seconds between SIGTERM and SIGKILL.'),
 			5,
 		),
 		sleepBetweenRunsMinutes: z._default(nonNegativeNumber(), 15),
@@ -270,7 +281,7 @@ export const phaseSchema = z.strictObject({
 		}),
 		'parallel',
 	),
-	timeoutPerAgent: z.optional(positiveNumber()),
+	timeoutPerAgent: z.optional(timerSeconds(false)),
 });
 
 export const configSchema = described(

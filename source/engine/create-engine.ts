@@ -130,6 +130,8 @@ export function createEngine(deps: EngineDeps): Engine {
 	};
 
 	const isEnabled = (agent: string) => enabled.get(agent) ?? false;
+	const blocked = () =>
+		holds.size > 0 ? `held: ${[...holds].join(', ')}` : undefined;
 
 	const turnBackOn = (agent: string) => {
 		enabled.set(agent, true);
@@ -180,6 +182,7 @@ export function createEngine(deps: EngineDeps): Engine {
 				stopSignal: stopController.signal,
 				running,
 				metricNames,
+				blocked,
 			});
 			cycle++;
 			for (const agent of offThisCycle) {

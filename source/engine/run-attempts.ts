@@ -16,6 +16,11 @@ export type AttemptsContext = {
 	readonly emit: Emit;
 	readonly cycle: number;
 	readonly output: OutputBatcher;
+	/**
+	Why nothing new may start now (a lost lock), if so: no retry is made while it holds. The cycle
+	checks it too, before each phase and agent.
+	*/
+	readonly blocked?: (() => string | undefined) | undefined;
 	/** The run's metric names, capped per agent; one per engine. */
 	readonly metricNames?: MetricNames | undefined;
 	/** Every log line as printed, for log files and `run`. */
@@ -108,6 +113,7 @@ export async function runAttempts(
 		});
 
 		const haltReason = attemptHaltReason(agent, result);
+		const blockedBy = context.blocked?.();
 		if (haltReason !== undefined && !agent.critical) {
 			emit({
 				type: 'alert',
@@ -138,6 +144,13 @@ export async function runAttempts(
 				status: result.status,
 				attempts: attempt,
 				error: result.error,
+				haltReason: undefined,
+			};
+		} else if (blockedBy) {
+			outcome = {
+				status: 'cancelled',
+				attempts: attempt,
+				error: `not retried: ${blockedBy}`,
 				haltReason: undefined,
 			};
 		} else {

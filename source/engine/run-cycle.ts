@@ -40,12 +40,13 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 	const agentsByName = new Map(config.agents.map(agent => [agent.name, agent]));
 	const results = new Map<string, AgentStatus>();
 	let halt: {agent: string; reason: string} | undefined;
+	// Nothing new starts once the cycle is halted, stopping, or blocked (a lost lock: fail closed).
 	const stopReason = () =>
 		halt
 			? `cycle halted by ${halt.agent}`
 			: context.stopSignal.aborted
 				? 'stopping'
-				: undefined;
+				: context.blocked?.();
 
 	emit({type: 'cycle_start', time: iso(), cycle});
 	for (const agent of config.agents) {

@@ -93,16 +93,35 @@ export async function acquireConfigLock(
 	configFile: string,
 	options: LockOptions = {},
 ): Promise<HeldLock> {
-	const real = realPathOf(configFile);
-	const folder = path.join(runtimeFolder(), 'configs');
-	const name = createHash('sha256').update(real).digest('hex').slice(0, 16);
-	return acquireLock(path.join(folder, `${name}.lock`), {
+	const lockPath = configLockPathOf(configFile);
+	const folder = path.dirname(lockPath);
+	return acquireLock(lockPath, {
 		...options,
 		folderMode: 0o700,
 		describe: reason => `the lock of ${configFile} in ${folder}: ${reason}`,
 		refuse: holder =>
 			`${configFile}: already run by moondev-tui ${holder}; two engines on one config would place every order twice. Stop it first.`,
 	});
+}
+
+/** The config lock's path: in this user's runtime folder, named by the config's real path. */
+function configLockPathOf(configFile: string): string {
+	const name = createHash('sha256')
+		.update(realPathOf(configFile))
+		.digest('hex')
+		.slice(0, 16);
+	return path.join(runtimeFolder(), 'configs', `${name}.lock`);
+}
+
+/** The live engine that runs a config file, whatever its metrics folder, if one does. */
+export function liveEngineOfConfig(configFile: string): LockOwner | undefined {
+	const lockPath = configLockPathOf(configFile);
+	if (!fs.existsSync(lockPath)) {
+		return undefined;
+	}
+
+	const owner = readOwner(lockPath);
+	return owner && isAlive(owner) ? owner : undefined;
 }
 
 /** Where this user's engines note themselves: private to the user. */
@@ -174,7 +193,10 @@ async function acquireLock(
 	const lockOptions = {
 		lockfilePath: lockPath,
 		realpath: false,
-		stale: 10_000,
+		// Never judged stale by age: a live holder that is only slow (stopped, a VM paused) keeps it;
+		// whether the holder is gone is decided by its pid and boot (isAlive), or by an owner file
+		// that never came (isLongUnrefreshed).
+		stale: Number.MAX_SAFE_INTEGER,
 		update: 2000,
 		fs: fileSystem,
 		// Losing the lock (its folder removed, a frozen clock) must not crash the engine mid-cycle.
@@ -214,9 +236,41 @@ async function acquireLock(
 				throw new ConfigError(options.refuse(holder));
 			}
 
-			// The holder is gone: what it recorded is read before anything of ours replaces it.
+			// The holder is gone. Taking over is one rename only one successor can win, checked
+			// after: a successor that read the same dead owner a moment late must not remove the
+			// lock another has just taken.
+			const token = `${lockPath}.takeover-${process.pid}`;
+			try {
+				fs.renameSync(lockPath, token);
+			} catch {
+				throw new ConfigError(
+					options.refuse('that has just taken it over from a dead one'),
+				);
+			}
+
+			const ownerNowThere = readOwner(lockPath);
+			// With a dead owner on file, that file must still be its; with none, the lock must still
+			// be the old one nobody refreshes (a fresh one is a successor's, its owner not written yet).
+			const stillTheDeadOnes = owner
+				? ownerNowThere?.pid === owner.pid &&
+					ownerNowThere.since === owner.since
+				: isLongUnrefreshed(token);
+			if (!stillTheDeadOnes) {
+				// Not the dead holder's lock any more: put it back, and leave.
+				try {
+					fs.renameSync(token, lockPath);
+				} catch {
+					// Its owner's refresh will tell it.
+				}
+
+				throw new ConfigError(
+					options.refuse('that has just taken it over from a dead one'),
+				);
+			}
+
+			// What the dead holder recorded is read before anything of ours replaces it.
 			previous = {owner, groups: readGroupRecord(lockPath)};
-			fs.rmSync(lockPath, {recursive: true, force: true});
+			fs.rmSync(token, {recursive: true, force: true});
 			fs.rmSync(ownerFileOf(lockPath), {force: true});
 			try {
 				release = await takeLock();
@@ -232,7 +286,7 @@ async function acquireLock(
 			}
 		}
 
-		// A lock gone stale was taken without a word: what its dead holder left still tells of it.
+		// A lock left without its folder (removed by hand): what its dead holder recorded still tells.
 		if (!previous) {
 			const groups = readGroupRecord(lockPath);
 			if (groups !== undefined || fs.existsSync(ownerFileOf(lockPath))) {

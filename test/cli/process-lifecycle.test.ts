@@ -90,9 +90,13 @@ describe('the process lifecycle', () => {
 		await waitFor(() => lines().includes('ready'), 10_000, 'the child');
 		child.kill('SIGHUP');
 		child.kill('SIGHUP');
+		await waitFor(() => lines().includes('stop'), 10_000, 'the stop');
+		// Time for the echo to land: had it counted as a second signal, the process would exit now.
 		await new Promise(resolve => {
 			setTimeout(resolve, 300);
 		});
+		// The echo did nothing: still running, one stop, no last words.
+		expect(child.exitCode).toBeNull();
 		expect(lines()).toEqual(['ready', 'stop']);
 		// Another signal is a person asking again: now, with the first one's exit code.
 		child.kill('SIGINT');

@@ -525,5 +525,25 @@ describe('no silent demo, no order placed twice by hand', () => {
 		expect(readLedger(ledger).starts).toHaveLength(1);
 		engine.kill('SIGTERM');
 		await engine;
-	}, 30_000);
+
+		// An engine of the same config on another metrics folder is as live.
+		const elsewhere = path.join(dir, 'elsewhere');
+		const other = startCli(
+			['--headless', '--json', '--config', file, '--metrics-dir', elsewhere],
+			{env},
+		);
+		await waitFor(
+			() => readLedger(ledger).starts.length === 2,
+			10_000,
+			'start elsewhere',
+		);
+		const beside = await runCli(['run', 'order', '--config', file], {env});
+		expect(beside.exitCode).toBe(2);
+		expect(beside.stderr).toMatch(
+			`run: ${elsewhere} is held by a running engine, pid ${other.pid}`,
+		);
+		expect(readLedger(ledger).starts).toHaveLength(2);
+		other.kill('SIGTERM');
+		await other;
+	}, 40_000);
 });

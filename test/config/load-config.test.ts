@@ -356,6 +356,39 @@ describe('resolution', () => {
 	});
 });
 
+test('risk first: custom phases that run an agent before or beside a critical one are refused', () => {
+	const agents = {
+		risk: {command: ['true'], enabled: true, critical: true},
+		trading: {command: ['true'], enabled: true},
+	};
+	expect(() =>
+		buildConfig({
+			agents,
+			phases: [
+				{name: 'a', agents: ['trading'], mode: 'parallel'},
+				{name: 'c', agents: ['risk'], mode: 'sequential'},
+			],
+		}),
+	).toThrow(
+		'phases[0].agents[0]: trading would run before a critical agent (phase "c"): critical agents go in phases before every other agent',
+	);
+	expect(() =>
+		buildConfig({
+			agents,
+			phases: [{name: 'a', agents: ['risk', 'trading'], mode: 'parallel'}],
+		}),
+	).toThrow('trading would run beside a critical agent (phase "a")');
+	expect(
+		buildConfig({
+			agents,
+			phases: [
+				{name: 'c', agents: ['risk'], mode: 'sequential'},
+				{name: 'a', agents: ['trading'], mode: 'parallel'},
+			],
+		}).phases.map(phase => phase.name),
+	).toEqual(['c', 'a']);
+});
+
 test('moondev.schema.json is the one the loader schema makes (npm run schema)', () => {
 	const committed = JSON.parse(
 		readFileSync(path.join(repoRoot, 'moondev.schema.json'), 'utf8'),
@@ -386,5 +419,16 @@ test('a critical agent in no custom phase is an error: trading would go unchecke
 	);
 	expect(message).toBe(
 		'moondev.json: phases: critical agent "risk" is in no phase',
+	);
+});
+
+test('a timer longer than Node can hold is refused, not turned into "at once"', () => {
+	expect(() =>
+		buildConfig({
+			orchestrator: {killGraceSeconds: 3_000_000},
+			agents: {a: {command: ['true']}},
+		}),
+	).toThrow(
+		/orchestrator\.killGraceSeconds: expected at most 2147483 seconds \(24\.8 days\)/,
 	);
 });

@@ -350,20 +350,59 @@ describe('halts', () => {
 			{
 				agents: {gate: agent({critical: true}), a: agent(), b: agent()},
 				phases: [
-					{name: 'first', agents: ['a'], mode: 'sequential'},
 					{name: 'gate', agents: ['gate'], mode: 'sequential'},
+					{name: 'first', agents: ['a'], mode: 'sequential'},
 					{name: 'last', agents: ['b'], mode: 'parallel'},
 				],
 			},
 			{gate: [{status: 'success', haltReason: 'stop'}]},
 		);
-		expect(runner.agentsRun()).toEqual(['a', 'gate']);
+		expect(runner.agentsRun()).toEqual(['gate']);
 		expect(outcome?.results).toEqual({
 			gate: 'halted',
-			a: 'success',
+			a: 'skipped',
 			b: 'skipped',
 		});
 	});
+});
+
+test('a lost lock (a hold) mid-cycle: no later phase, agent or retry starts', async () => {
+	const config = buildConfig({
+		orchestrator: {backoffBaseSeconds: 0.01},
+		agents: {
+			risk: agent({critical: true}),
+			trading: agent(),
+			news: agent(),
+		},
+	});
+	const clock = createFakeClock();
+	const recorder = createRecorder();
+	let hold: (reason: string) => void = () => undefined;
+	const runner = createFakeRunner({
+		risk: [
+			async () => {
+				hold('the lock of metrics');
+				return {status: 'success'};
+			},
+		],
+	});
+	const engine = createEngine({
+		config,
+		runAgent: runner.run,
+		clock,
+		emit: recorder.emit,
+	});
+	hold = engine.hold;
+	const outcome = await engine.run({once: true});
+	expect(runner.agentsRun()).toEqual(['risk']);
+	expect(outcome?.results).toEqual({
+		risk: 'success',
+		trading: 'skipped',
+		news: 'skipped',
+	});
+	expect(recorder.ofType('phase_start').map(event => event.phase)).toEqual([
+		'critical',
+	]);
 });
 
 describe('what runs', () => {

@@ -105,6 +105,18 @@ describe('the engine lock', () => {
 		await first.release();
 	});
 
+	test('a live holder that has not refreshed for long (stopped, a VM paused) keeps its lock', async () => {
+		const folder = path.join(temporaryDirectory(), 'metrics');
+		const first = await acquireEngineLock(folder);
+		const old = new Date(Date.now() - 60_000);
+		fs.utimesSync(first.lockPath, old, old);
+		// Its pid is alive (this process): never taken as stale by age.
+		await expect(acquireEngineLock(folder)).rejects.toThrow(
+			`already in use by moondev-tui pid ${process.pid}`,
+		);
+		await first.release();
+	});
+
 	test('a fresh lock with no owner yet is someone starting: refused', async () => {
 		const folder = path.join(temporaryDirectory(), 'metrics');
 		const first = await acquireEngineLock(folder);
