@@ -58,21 +58,33 @@ function setup(raw: Record<string, unknown>) {
 	return {engine, runner, recorder, clock, release, waiting, cycleEnds};
 }
 
+/** Waits until the engine's loop has waited `count` more times on the fake clock: it turned over. */
+async function turnsOver(
+	clock: ReturnType<typeof createFakeClock>,
+	count: number,
+): Promise<void> {
+	const before = clock.sleeps.length;
+	await waitFor(
+		() => clock.sleeps.length >= before + count,
+		5000,
+		'the loop to turn over',
+	);
+}
+
 describe('controls', () => {
 	test('pause lets the running cycle finish and starts no new one until resumed', async () => {
-		const {engine, recorder, release, waiting, cycleEnds, runner} = setup({
-			orchestrator: {sleepBetweenRunsMinutes: 1},
-			agents: {a: agent()},
-		});
+		const {engine, recorder, release, waiting, cycleEnds, runner, clock} =
+			setup({
+				orchestrator: {sleepBetweenRunsMinutes: 1},
+				agents: {a: agent()},
+			});
 		const run = engine.run();
 		await waitFor(() => waiting() === 1);
 		engine.pause();
 		release();
 		await waitFor(() => cycleEnds() === 1);
 		// Let the paused loop turn over many times: the fake clock moves an hour per wait.
-		await new Promise(resolve => {
-			setTimeout(resolve, 50);
-		});
+		await turnsOver(clock, 20);
 		expect(runner.calls).toHaveLength(1);
 		expect(recorder.ofType('schedule').at(-1)).toMatchObject({paused: true});
 		engine.resume();
@@ -84,7 +96,7 @@ describe('controls', () => {
 	});
 
 	test('a hold (a lost lock) lets the running cycle finish and starts none, forced or not, until released', async () => {
-		const {engine, release, waiting, cycleEnds, runner} = setup({
+		const {engine, release, waiting, cycleEnds, runner, clock} = setup({
 			orchestrator: {sleepBetweenRunsMinutes: 0},
 			agents: {a: agent()},
 		});
@@ -95,14 +107,10 @@ describe('controls', () => {
 		await waitFor(() => cycleEnds() === 1);
 		engine.forceCycle();
 		// The loop turns over many times meanwhile: the fake clock moves an hour per wait.
-		await new Promise(resolve => {
-			setTimeout(resolve, 50);
-		});
+		await turnsOver(clock, 20);
 		expect(runner.calls).toHaveLength(1);
 		engine.release('another reason');
-		await new Promise(resolve => {
-			setTimeout(resolve, 20);
-		});
+		await turnsOver(clock, 5);
 		expect(runner.calls).toHaveLength(1);
 		engine.release('the lock of metrics');
 		await waitFor(() => waiting() === 1);
