@@ -64,7 +64,9 @@ function resolveProgram(
 	}
 
 	let denied = false;
-	for (const folder of (options.pathVariable ?? '').split(path.delimiter)) {
+	// Without PATH, execvp's own default: never the working folder.
+	const search = options.pathVariable ?? '/bin:/usr/bin';
+	for (const folder of search.split(path.delimiter)) {
 		const file = path.resolve(options.cwd, folder || '.', program);
 		const found = isExecutableFile(file);
 		if (typeof found === 'string') {

@@ -23,7 +23,15 @@ export function createLineSplitter(
 			while (newline !== -1) {
 				const end =
 					newline > start && text[newline - 1] === '\r' ? newline - 1 : newline;
-				lines.push(text.slice(start, end));
+				// Cut the same whether its newline came in this chunk or a later one.
+				for (let piece = start; piece < end; piece += maxLineLength) {
+					lines.push(text.slice(piece, Math.min(end, piece + maxLineLength)));
+				}
+
+				if (end === start) {
+					lines.push('');
+				}
+
 				start = newline + 1;
 				newline = text.indexOf('\n', start);
 			}

@@ -189,20 +189,15 @@ describe.runIf(hasSetpriv)('with setpriv', () => {
 		});
 	});
 
-	// BUG (reported): with PATH unset the lookup splits '' into one empty entry, which means the
-	// working folder, so a bare name resolves to ./<name> there. execvp, which the comment says this
-	// follows, falls back to confstr(_CS_PATH) ("/bin:/usr/bin") and never to the working folder.
-	test.fails(
-		'with PATH unset a bare name is not taken from the working folder',
-		() => {
-			const root = temporaryDirectory();
-			put(path.join(root, 'agent'));
-			expect(
-				launchDyingWithEngine('agent', [], {
-					cwd: root,
-					pathVariable: undefined,
-				}),
-			).toEqual({error: 'ENOENT'});
-		},
-	);
+	// Found by this test and fixed: without PATH, execvp's default (/bin:/usr/bin), never the working folder.
+	test('with PATH unset a bare name is not taken from the working folder', () => {
+		const root = temporaryDirectory();
+		put(path.join(root, 'agent'));
+		expect(
+			launchDyingWithEngine('agent', [], {
+				cwd: root,
+				pathVariable: undefined,
+			}),
+		).toEqual({error: 'ENOENT'});
+	});
 });
