@@ -115,13 +115,7 @@ function configLockPathOf(configFile: string): string {
 
 /** The live engine that runs a config file, whatever its metrics folder, if one does. */
 export function liveEngineOfConfig(configFile: string): LockOwner | undefined {
-	const lockPath = configLockPathOf(configFile);
-	if (!fs.existsSync(lockPath)) {
-		return undefined;
-	}
-
-	const owner = readOwner(lockPath);
-	return owner && isAlive(owner) ? owner : undefined;
+	return liveOwnerOf(configLockPathOf(configFile));
 }
 
 /** Where this user's engines note themselves: private to the user. */
@@ -132,7 +126,8 @@ export function runtimeFolder(): string {
 	return path.join(base, 'moondev-tui');
 }
 
-function realPathOf(file: string): string {
+/** A file's real path (links resolved), or its absolute path if it cannot be resolved. */
+export function realPathOf(file: string): string {
 	try {
 		return fs.realpathSync(file);
 	} catch {
@@ -363,7 +358,11 @@ The live engine that holds a metrics folder, if one does (its owner file, its pi
 commands that must not act beside a running engine.
 */
 export function liveEngineOf(folder: string): LockOwner | undefined {
-	const lockPath = path.join(folder, 'moondev.lock');
+	return liveOwnerOf(path.join(folder, 'moondev.lock'));
+}
+
+/** The owner of a lock, if the lock is there and its owner alive. */
+function liveOwnerOf(lockPath: string): LockOwner | undefined {
 	if (!fs.existsSync(lockPath)) {
 		return undefined;
 	}

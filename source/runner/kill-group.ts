@@ -1,6 +1,5 @@
-import {readdirSync, readFileSync} from 'node:fs';
 import process from 'node:process';
-import {processStat} from './process-info.js';
+import {hasLiveGroupMember, processStat} from './process-info.js';
 
 /*
 Every agent attempt runs in a process group of its own (execa's `detached`), and execa neither
@@ -64,38 +63,7 @@ export function isGroupAlive(pid: number): boolean {
 		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
 
-	return hasLiveMember(pid);
-}
-
-/** Reads /proc (Linux) for a member of the group that is not a zombie; true where it cannot tell. */
-function hasLiveMember(pgid: number): boolean {
-	let entries: string[];
-	try {
-		entries = readdirSync('/proc');
-	} catch {
-		return true;
-	}
-
-	for (const entry of entries) {
-		if (!(entry[0]! >= '0' && entry[0]! <= '9')) {
-			continue;
-		}
-
-		let stat: string;
-		try {
-			stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-		} catch {
-			continue;
-		}
-
-		// "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses, so split after the last ")".
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		if (Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') {
-			return true;
-		}
-	}
-
-	return false;
+	return hasLiveGroupMember(pid);
 }
 
 /**

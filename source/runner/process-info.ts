@@ -69,11 +69,28 @@ function parseStat(pid: number, text: string): ProcessStat | undefined {
 
 /** Every process of a process group that is not a zombie; empty where /proc cannot be read. */
 export function groupMembers(groupId: number): ProcessStat[] {
+	return scanGroup(groupId, false) ?? [];
+}
+
+/**
+Whether any process of the group is alive and not a zombie; true where /proc cannot tell. Stops at
+the first one found: it is asked each time an agent exits.
+*/
+export function hasLiveGroupMember(groupId: number): boolean {
+	const found = scanGroup(groupId, true);
+	return found === undefined || found.length > 0;
+}
+
+/** The group's live members from /proc, the first only if asked; undefined if /proc cannot be read. */
+function scanGroup(
+	groupId: number,
+	firstOnly: boolean,
+): ProcessStat[] | undefined {
 	let entries: string[];
 	try {
 		entries = readdirSync('/proc');
 	} catch {
-		return [];
+		return undefined;
 	}
 
 	const members: ProcessStat[] = [];
@@ -85,6 +102,9 @@ export function groupMembers(groupId: number): ProcessStat[] {
 		const stat = processStat(Number(entry));
 		if (stat?.groupId === groupId && stat.state !== 'Z' && stat.state !== 'X') {
 			members.push(stat);
+			if (firstOnly) {
+				break;
+			}
 		}
 	}
 
