@@ -1,4 +1,3 @@
-import {realpathSync} from 'node:fs';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {
 	acquireConfigLock,
@@ -6,6 +5,7 @@ import {
 	type DeadOwner,
 	type HeldLock,
 	type LockOptions,
+	realPathOf,
 } from '../monitor/engine-lock.js';
 import {
 	type MonitorState,
@@ -39,7 +39,8 @@ export async function holdLocks(
 	config: ResolvedConfig,
 	events: {
 		readonly onLost: (what: string, error: Error) => void;
-		readonly onHeldAgain: (what: string) => void;
+		/** `ended`: what an engine that held it meanwhile and died left running, now ended. */
+		readonly onHeldAgain: (what: string, ended: readonly string[]) => void;
 	},
 ): Promise<HeldLocks> {
 	const folder = config.orchestrator.metricsExportDir;
@@ -93,8 +94,19 @@ export async function holdLocks(
 				return;
 			}
 
+			// Another engine may have held it meanwhile and died: what it left ends before we go on.
+			const groups = lock.previous?.groups;
+			const report = groups
+				? await endLeftoverGroups(
+						groups,
+						config.orchestrator.killGraceSeconds * 1000,
+					)
+				: {ended: []};
 			lost.delete(kind.what);
-			events.onHeldAgain(kind.what);
+			events.onHeldAgain(
+				kind.what,
+				report.ended.map(group => `${group.agent} (group ${group.pgid})`),
+			);
 		} catch {
 			retake(kind);
 		}
@@ -184,12 +196,4 @@ export async function endLeftovers(
 	}
 
 	return {warning: parts.join('; '), state: next};
-}
-
-function realPathOf(file: string): string {
-	try {
-		return realpathSync(file);
-	} catch {
-		return file;
-	}
 }

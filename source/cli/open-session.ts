@@ -1,4 +1,3 @@
-import {realpathSync} from 'node:fs';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {openSettings} from '../config/settings.js';
 import {systemClock} from '../engine/clock.js';
@@ -6,6 +5,7 @@ import {createEngine, type Engine} from '../engine/create-engine.js';
 import {createEventBus, type EventBus} from '../engine/event-bus.js';
 import type {EngineStopEvent} from '../contract/events.js';
 import {createMonitor, type Monitor} from '../monitor/create-monitor.js';
+import {realPathOf} from '../monitor/engine-lock.js';
 import {createGroupRecorder} from '../monitor/group-record.js';
 import {removeInterruptedWrites} from '../monitor/interrupted-writes.js';
 import {loadState, saveState} from '../monitor/state-file.js';
@@ -71,13 +71,16 @@ export async function openSession({
 				message: `lost ${what} (${error.message}): no new cycle starts until it is held again`,
 			});
 		},
-		onHeldAgain(what) {
+		onHeldAgain(what, ended) {
 			late.engine?.release(what);
 			bus.emit({
 				type: 'alert',
 				time: now(),
-				level: 'info',
-				message: `holds ${what} again: cycles go on`,
+				level: ended.length > 0 ? 'warning' : 'info',
+				message:
+					ended.length > 0
+						? `holds ${what} again, taken over from an engine that is gone; ended what it left running: ${ended.join(', ')}; cycles go on`
+						: `holds ${what} again: cycles go on`,
 			});
 		},
 	});
@@ -270,12 +273,4 @@ export async function openSession({
 		},
 		close,
 	};
-}
-
-function realPathOf(file: string): string {
-	try {
-		return realpathSync(file);
-	} catch {
-		return file;
-	}
 }
