@@ -1,7 +1,16 @@
+import {spawn} from 'node:child_process';
 import fs, {existsSync, rmSync, writeFileSync} from 'node:fs';
+import {hostname} from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
-import {afterEach, beforeEach, describe, expect, test} from 'vitest';
+import {
+	afterEach,
+	beforeEach,
+	describe,
+	expect,
+	onTestFinished,
+	test,
+} from 'vitest';
 import {holdLocks} from '../../source/cli/hold-locks.js';
 import {ConfigError} from '../../source/config/config-error.js';
 import {
@@ -10,7 +19,9 @@ import {
 	ownerFileOf,
 	readOwner,
 } from '../../source/monitor/engine-lock.js';
+import {bootId, processStat} from '../../source/runner/process-info.js';
 import {buildConfig, temporaryDirectory, waitFor} from '../helpers/index.js';
+import {isRunning} from '../helpers/processes.js';
 
 /** A file system whose calls named in `hang` never answer, as on a hung network mount. */
 function hangingFileSystem(hang: Set<string>): LockFileSystem {
@@ -173,6 +184,74 @@ describe('holding the locks while running', () => {
 		});
 		await locks.release();
 	}, 20_000);
+
+	test('retaken from an engine that held it meanwhile and died: what it left is ended first', async () => {
+		const dir = temporaryDirectory();
+		const config = buildConfig(
+			{
+				orchestrator: {metricsExportDir: 'metrics', killGraceSeconds: 1},
+				agents: {a: {command: ['true']}},
+			},
+			dir,
+		);
+		const said: string[] = [];
+		let ended: readonly string[] = [];
+		const locks = await holdLocks(config, {
+			onLost(what) {
+				said.push(`lost ${what}`);
+			},
+			onHeldAgain(what, groups) {
+				said.push(`held ${what}`);
+				ended = groups;
+			},
+		});
+		// An engine took the folder while ours lost it, started an agent, and died (its pid is gone).
+		const dead = spawn('true');
+		await new Promise(resolve => {
+			dead.once('exit', resolve);
+		});
+		const orphan = spawn('sleep', ['60'], {detached: true, stdio: 'ignore'});
+		orphan.unref();
+		const pgid = orphan.pid!;
+		onTestFinished(() => {
+			try {
+				process.kill(-pgid, 'SIGKILL');
+			} catch {
+				// Already gone.
+			}
+		});
+		await waitFor(() => processStat(pgid) !== undefined);
+		const folder = path.join(dir, 'metrics');
+		const lockPath = path.join(folder, 'moondev.lock');
+		rmSync(folder, {recursive: true, force: true});
+		fs.mkdirSync(lockPath, {recursive: true});
+		writeFileSync(
+			`${lockPath}.owner.json`,
+			JSON.stringify({
+				pid: dead.pid,
+				host: hostname(),
+				since: '2026-11-25T00:00:00.000Z',
+				bootId: bootId(),
+			}),
+		);
+		writeFileSync(
+			`${lockPath}.groups.json`,
+			JSON.stringify({
+				version: 1,
+				pid: dead.pid,
+				bootId: bootId(),
+				cycle: 3,
+				groups: [
+					{pgid, agent: 'trading', startTicks: processStat(pgid)!.startTicks},
+				],
+			}),
+		);
+		await waitFor(() => said.length === 2, 15_000, 'lost, then held again');
+		expect(ended).toEqual([`trading (group ${pgid})`]);
+		expect(isRunning(pgid)).toBe(false);
+		expect(readOwner(lockPath)).toMatchObject({pid: process.pid});
+		await locks.release();
+	}, 25_000);
 
 	const quiet = {
 		onLost() {
