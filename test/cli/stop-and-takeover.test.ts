@@ -74,6 +74,31 @@ function writeConfig(
 
 const metricsFolder = (dir: string) => path.join(dir, 'metrics');
 
+/**
+Starts an engine on a config and waits until its ledger shows `orders` orders started. The
+subprocess comes back inside an object: returned bare, an async function would wait for it to end.
+*/
+async function startTrading(
+	file: string,
+	ledger: string,
+	options: {
+		env?: Record<string, string>;
+		args?: string[];
+		orders?: number;
+	} = {},
+) {
+	const engine = startCli(
+		['--headless', '--json', '--config', file, ...(options.args ?? [])],
+		options.env ? {env: options.env} : {},
+	);
+	await waitFor(
+		() => readLedger(ledger).starts.length === (options.orders ?? 1),
+		10_000,
+		'the order to start',
+	);
+	return {engine};
+}
+
 function lockLeftovers(dir: string): string[] {
 	return readdirSync(metricsFolder(dir)).filter(name =>
 		name.startsWith('moondev.lock'),
@@ -241,12 +266,7 @@ describe('a signal is one request to stop', () => {
 			},
 			chatty: {command: node('sleep.mjs', '2000'), enabled: true},
 		});
-		const engine = startCli(['--headless', '--json', '--config', file]);
-		await waitFor(
-			() => readLedger(ledger).starts.length === 1,
-			10_000,
-			'start',
-		);
+		const {engine} = await startTrading(file, ledger);
 		// The reader goes away (as `| head -1` would); the next event finds the pipe closed.
 		engine.stdout.destroy();
 		const result = await engine;
@@ -268,12 +288,7 @@ describe('nothing runs twice after a crash', () => {
 		const long = writeConfig(dir, {
 			order: {command: ['/bin/sh', '-c', wrapped], enabled: true},
 		});
-		const first = startCli(['--headless', '--json', '--config', long], {env});
-		await waitFor(
-			() => readLedger(ledger).starts.length === 1,
-			10_000,
-			'start',
-		);
+		const {engine: first} = await startTrading(long, ledger, {env});
 		const [orphan] = readLedger(ledger).starts;
 		const record = JSON.parse(
 			readFileSync(
@@ -345,12 +360,7 @@ describe('nothing runs twice after a crash', () => {
 					enabled: true,
 				},
 			});
-			const engine = startCli(['--headless', '--json', '--config', file]);
-			await waitFor(
-				() => readLedger(ledger).starts.length === 1,
-				10_000,
-				'start',
-			);
+			const {engine} = await startTrading(file, ledger);
 			const [agent] = readLedger(ledger).starts;
 			engine.kill('SIGKILL');
 			await engine;
@@ -414,12 +424,7 @@ describe('the lock fails closed', () => {
 			},
 		});
 		const env = isolatedEnv();
-		const first = startCli(['--headless', '--json', '--config', file], {env});
-		await waitFor(
-			() => readLedger(ledger).starts.length === 1,
-			10_000,
-			'start',
-		);
+		const {engine: first} = await startTrading(file, ledger, {env});
 
 		const second = await runCli(
 			[
@@ -508,12 +513,7 @@ describe('no silent demo, no order placed twice by hand', () => {
 			},
 		});
 		const env = isolatedEnv();
-		const engine = startCli(['--headless', '--json', '--config', file], {env});
-		await waitFor(
-			() => readLedger(ledger).starts.length === 1,
-			10_000,
-			'start',
-		);
+		const {engine} = await startTrading(file, ledger, {env});
 		const byHand = await runCli(['run', 'order', '--config', file], {env});
 		expect(byHand.exitCode).toBe(2);
 		expect(byHand.stderr.trim()).toMatch(
