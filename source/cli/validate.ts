@@ -54,7 +54,8 @@ export function describeConfig(
 			agent.critical
 				? `critical (retries ${agent.retries}, on failure ${agent.onFailure})`
 				: `retries ${agent.retries}`,
-			`timeout ${agent.timeoutSeconds ?? o.timeoutPerAgent}s`,
+			// The engine's order: the agent's own, its phase's, the orchestrator's.
+			`timeout ${agent.timeoutSeconds ?? config.phases.find(phase => phase.agents.includes(agent.name))?.timeoutPerAgent ?? o.timeoutPerAgent}s`,
 		];
 		lines.push(
 			`  ${agent.name.padEnd(width)}  ${tags.join('  ')}`,

@@ -35,7 +35,7 @@ export function formatDashboard(report: CycleReport): string {
 		`  Current Cycle:  ${metrics.current_cycle}`,
 		`  Cycle Start:    ${formatDateTime(metrics.cycle_start)}`,
 		`  Cycle End:      ${formatDateTime(metrics.cycle_end)}`,
-		`  Cycle Duration: ${formatDuration(metrics.cycle_duration_seconds * 1000)}${metrics.halted ? `  HALTED: ${metrics.halt_reason ?? ''}` : ''}`,
+		`  Cycle Duration: ${formatDuration(metrics.cycle_duration_seconds * 1000)}${metrics.halted ? `  HALTED${metrics.halt_reason === null ? '' : `: ${metrics.halt_reason}`}` : ''}`,
 		'',
 		'AGENT EXECUTION TIMES',
 	];

@@ -24,7 +24,7 @@ export function AgentTable({selected, width, height}: AgentTableProps) {
 		<Box flexDirection="column">
 			<Text
 				dimColor
-			>{`   ${'AGENT'.padEnd(12)} TAG  ON  PROGRESS${' '.repeat(width >= 100 ? 13 : 7)} TIME    TRY  HEALTH${' '.repeat(width >= 100 ? 14 : 9)}STATUS`}</Text>
+			>{`    ${'AGENT'.padEnd(12)} TAG  ON  PROGRESS${' '.repeat(width >= 100 ? 13 : 7)} TIME   TRY  HEALTH${' '.repeat(width >= 100 ? 14 : 9)}STATUS`}</Text>
 			{names.slice(first, first + visible).map((name, index) => (
 				<AgentRow
 					key={name}

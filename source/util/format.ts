@@ -1,6 +1,7 @@
 /** "4.2s", "1m 05s", "2h 03m": a duration as people read it. */
 export function formatDuration(ms: number): string {
-	if (ms < 60_000) {
+	// Below 59.95 s: what toFixed(1) would round up to "60.0s" reads as the minute it is.
+	if (ms < 59_950) {
 		return `${(ms / 1000).toFixed(1)}s`;
 	}
 

@@ -71,10 +71,13 @@ describe('formatDuration', () => {
 		expect(formatDuration(ms)).toBe(text);
 	});
 
-	// Today 59 950–59 999 ms read "60.0s": toFixed rounds up to a minute the next branch would show.
-	test.todo(
-		'just under a minute reads as under a minute ("59.9s"), or as "1m 00s", never "60.0s"',
-	);
+	test.each([
+		[59_949, '59.9s'],
+		[59_950, '1m 00s'],
+		[59_999, '1m 00s'],
+	])('just under a minute never reads "60.0s": %i ms is %s', (ms, text) => {
+		expect(formatDuration(ms)).toBe(text);
+	});
 });
 
 describe('formatClock', () => {
