@@ -3,6 +3,8 @@ import {createInterface} from 'node:readline';
 
 /** Asks a person at the terminal one yes/no question on stderr; only "y" or "yes" is yes. */
 export async function askYesNo(question: string): Promise<boolean> {
+	// Ink unrefs stdin when it lets go of it: without this, the process would end mid-question.
+	process.stdin.ref();
 	const readline = createInterface({
 		input: process.stdin,
 		output: process.stderr,

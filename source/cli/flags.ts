@@ -1,7 +1,7 @@
 import {ConfigError} from '../config/config-error.js';
 import type {ConfigOverrides} from '../config/load-config.js';
 
-/** The flags as meow hands them over: numbers stay strings so that mistakes get our message. */
+/** The flags as read: numbers stay strings so that mistakes get our message. */
 export type RawFlags = {
 	readonly config?: string | undefined;
 	readonly headless: boolean;
@@ -13,20 +13,13 @@ export type RawFlags = {
 	readonly sleep?: string | undefined;
 	readonly metricsDir?: string | undefined;
 	readonly demo: boolean;
+	/** Confirms turning off a critical agent (`disable`). */
+	readonly yes: boolean;
+	/** `logs -f`: follow as tail -f does. */
+	readonly follow: boolean;
+	/** `--listen host:port`: serve /metrics and /healthz. */
+	readonly listen?: string | undefined;
 };
-
-/** Meow's flag spec for the contract's options (§2). */
-export const flagSpec = {
-	config: {type: 'string'},
-	headless: {type: 'boolean', default: false},
-	json: {type: 'boolean', default: false},
-	once: {type: 'boolean', default: false},
-	agents: {type: 'string'},
-	maxWorkers: {type: 'string'},
-	timeout: {type: 'string'},
-	sleep: {type: 'string'},
-	metricsDir: {type: 'string'},
-} as const;
 
 /** The command-line overrides of the config, checked: a bad value is a ConfigError naming the flag. */
 export function overridesFromFlags(flags: RawFlags): ConfigOverrides {

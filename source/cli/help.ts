@@ -8,6 +8,14 @@ Usage
   $ moondev-tui validate             check the config, print the resolved agents and phases
   $ moondev-tui init                 write a starter .config/moondev.json here (never overwrites)
   $ moondev-tui toggles [reset]      list (or forget) the agents turned on/off in the TUI for this config
+  $ moondev-tui attach               the full TUI on an engine already running (q detaches; it goes on)
+  $ moondev-tui status [--json]      one look at a running engine: cycle, state, each agent's status and health
+  $ moondev-tui pause | resume | force | stop | reload
+  $ moondev-tui enable <agent> | disable <agent> [--yes] | cancel <agent>
+  $ moondev-tui logs <agent> [-f]    an agent's log (-f: follow, as tail -f)
+
+  The commands on a running engine find it as an engine finds its place (--config, --demo,
+  --metrics-dir); with none running they say so and list this user's running engines.
 
 Options
   --config <file>         config file (default: ./.config/moondev.json; none found is an error)
@@ -20,6 +28,8 @@ Options
   --timeout <seconds>     override orchestrator.timeoutPerAgent
   --sleep <minutes>       override orchestrator.sleepBetweenRunsMinutes
   --metrics-dir <dir>     override orchestrator.metricsExportDir
+  --yes, -y               disable: confirm turning off a critical agent (for the next cycle only)
+  --follow, -f            logs: follow the log as it grows
   --help, --version
 
 Exit codes
@@ -29,6 +39,9 @@ Exit codes
        not a regular file, too large or too deep); the metrics folder or config held by another
        engine, or a metrics folder that cannot be used; run <agent> beside a running engine
   3    the cycle was halted by a critical agent (it asked, gave no verdict, or could not run)
+  For the commands on a running engine: 0 done (stop: once the engine has ended), 1 refused by
+  the engine (its reason on stderr), 2 no engine running there, or a usage error.
+  An engine stopped with \`moondev-tui stop\` exits 0.
   130 / 143 / 129   stopped by SIGINT / SIGTERM / SIGHUP: agents got their grace, the cycle was recorded
   141  stdout was closed (| head): stopped as SIGPIPE would
   128+n  stopped by another signal n (SIGQUIT 131, SIGUSR2 140, SIGALRM 142, …)
@@ -36,4 +49,5 @@ Exit codes
 Examples
   $ moondev-tui --headless --once --json
   $ moondev-tui run risk --config bots/moondev.json
+  $ moondev-tui status --json --config bots/moondev.json
 `;

@@ -42,9 +42,15 @@ export async function holdLocks(
 		/** `ended`: what an engine that held it meanwhile and died left running, now ended. */
 		readonly onHeldAgain: (what: string, ended: readonly string[]) => void;
 	},
+	/** The engine's control socket, written into both owner files for clients to find. */
+	socket?: string,
 ): Promise<HeldLocks> {
 	const folder = config.orchestrator.metricsExportDir;
-	const owner = {config: realPathOf(config.file), metricsFolder: folder};
+	const owner = {
+		config: realPathOf(config.file),
+		metricsFolder: folder,
+		socket,
+	};
 	const kinds = [
 		{
 			what: `the lock of ${folder}`,

@@ -16,8 +16,18 @@ import {runHeadless} from './run-headless.js';
 import {runOneAgent} from './run-one-agent.js';
 import {formatToggles, savedToggles} from './saved-toggles.js';
 import {describeConfig} from './validate.js';
+import {engineCommands, runEngineCommand} from './engine-commands.js';
+import {showLogs} from './show-logs.js';
 
-const commands = new Set(['run', 'validate', 'init', 'toggles']);
+const commands = new Set([
+	'run',
+	'validate',
+	'init',
+	'toggles',
+	'attach',
+	'logs',
+	...engineCommands,
+]);
 
 /**
 Runs what the command line asks for and returns the exit code. A ConfigError (a usage or config
@@ -58,16 +68,34 @@ async function dispatch(
 	const [command, ...rest] = input;
 	if (command !== undefined && !commands.has(command)) {
 		throw new ConfigError(
-			`unknown command "${command}" (commands: run, validate, init, toggles; see --help)`,
+			`unknown command "${command}" (commands: run, validate, init, toggles, attach, logs, ${[...engineCommands].join(', ')}; see --help)`,
 		);
 	}
 
-	const extra =
-		command === 'run' || (command === 'toggles' && rest[0] === 'reset')
-			? rest.slice(1)
-			: rest;
+	const takesArgument =
+		command === 'run' ||
+		command === 'enable' ||
+		command === 'disable' ||
+		command === 'cancel' ||
+		command === 'logs' ||
+		(command === 'toggles' && rest[0] === 'reset');
+	const extra = takesArgument ? rest.slice(1) : rest;
 	if (extra.length > 0) {
 		throw new ConfigError(`unexpected argument "${extra[0]}" (see --help)`);
+	}
+
+	if (flags.listen !== undefined) {
+		throw new ConfigError('--listen is not supported by this version yet');
+	}
+
+	if (command !== undefined && engineCommands.has(command)) {
+		return runEngineCommand(command, rest[0], flags);
+	}
+
+	if (command === 'attach') {
+		// Loaded only here: the one-shot commands never pay for React and Ink.
+		const {runAttach} = await import('./run-attach.js');
+		return runAttach(flags);
 	}
 
 	if (command === 'init') {
@@ -113,6 +141,10 @@ async function dispatch(
 		}
 
 		config = load(true);
+	}
+
+	if (command === 'logs') {
+		return showLogs(config, rest[0], {follow: flags.follow});
 	}
 
 	if (command === 'validate' || command === 'toggles') {

@@ -1,17 +1,28 @@
+import process from 'node:process';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {openSettings} from '../config/settings.js';
 import {systemClock} from '../engine/clock.js';
 import {createEngine, type Engine} from '../engine/create-engine.js';
 import {createEventBus, type EventBus} from '../engine/event-bus.js';
 import type {EngineStopEvent} from '../contract/events.js';
+import {
+	type ControlServer,
+	startControlServer,
+} from '../control/control-server.js';
+import {handleRequest} from '../control/handle-request.js';
+import type {ReplyBody} from '../control/protocol.js';
+import {controlSocketPathOf} from '../control/socket-path.js';
 import {createMonitor, type Monitor} from '../monitor/create-monitor.js';
-import {realPathOf} from '../monitor/engine-lock.js';
+import {realPathOf, runtimeFolder} from '../monitor/engine-lock.js';
 import {createGroupRecorder} from '../monitor/group-record.js';
 import {removeInterruptedWrites} from '../monitor/interrupted-writes.js';
 import {loadState, saveState} from '../monitor/state-file.js';
 import {watchGroups} from '../runner/kill-group.js';
 import {runAgent} from '../runner/run-agent.js';
+import {reduce} from '../store/reduce.js';
+import {type AppState, createInitialState} from '../store/state.js';
 import {endLeftovers, holdLocks} from './hold-locks.js';
+import {packageVersion} from './paths.js';
 import type {Lifecycle} from './process-lifecycle.js';
 
 /** Everything one run of the orchestrator needs, wired, and how to put it away. */
@@ -21,8 +32,15 @@ export type Session = {
 	readonly monitor: Monitor;
 	/** Whether an agent is enabled at start (config, then saved toggles, then `--agents`). */
 	readonly enabledAtStart: (agent: string) => boolean;
-	/** Emits the warnings gathered while opening as alerts; call once the listeners are attached. */
+	/**
+	Emits what a screen needs before the first cycle — each agent's health, then the warnings
+	gathered while opening, as alerts; call once the listeners are attached.
+	*/
 	readonly announceWarnings: () => void;
+	/** The state a screen of this engine shows now, kept for the control socket's clients. */
+	readonly view: () => AppState;
+	/** Durations of the cycles before this run, for the timings panel. */
+	readonly previousDurationsMs: readonly number[];
 	/** Emits the run's last event, then saves toggles, flushes the logs and releases the locks. */
 	readonly close: (last: EngineStopEvent) => Promise<void>;
 };
@@ -61,29 +79,34 @@ export async function openSession({
 
 	// Late-bound: the locks are taken before the engine exists, and may be lost once it runs.
 	const late: {engine?: Engine} = {};
-	const locks = await holdLocks(config, {
-		onLost(what, error) {
-			late.engine?.hold(what);
-			bus.emit({
-				type: 'alert',
-				time: now(),
-				level: 'critical',
-				message: `lost ${what} (${error.message}): no new cycle starts until it is held again`,
-			});
+	const socketPath = controlSocketPathOf(realPathOf(folder), runtimeFolder());
+	const locks = await holdLocks(
+		config,
+		{
+			onLost(what, error) {
+				late.engine?.hold(what);
+				bus.emit({
+					type: 'alert',
+					time: now(),
+					level: 'critical',
+					message: `lost ${what} (${error.message}): no new cycle starts until it is held again`,
+				});
+			},
+			onHeldAgain(what, ended) {
+				late.engine?.release(what);
+				bus.emit({
+					type: 'alert',
+					time: now(),
+					level: ended.length > 0 ? 'warning' : 'info',
+					message:
+						ended.length > 0
+							? `holds ${what} again, taken over from an engine that is gone; ended what it left running: ${ended.join(', ')}; cycles go on`
+							: `holds ${what} again: cycles go on`,
+				});
+			},
 		},
-		onHeldAgain(what, ended) {
-			late.engine?.release(what);
-			bus.emit({
-				type: 'alert',
-				time: now(),
-				level: ended.length > 0 ? 'warning' : 'info',
-				message:
-					ended.length > 0
-						? `holds ${what} again, taken over from an engine that is gone; ended what it left running: ${ended.join(', ')}; cycles go on`
-						: `holds ${what} again: cycles go on`,
-			});
-		},
-	});
+		socketPath,
+	);
 	lifecycle.atExit(locks.releaseNow);
 
 	// Every group an agent starts is recorded beside the lock, for whoever takes over after a crash.
@@ -184,6 +207,18 @@ export async function openSession({
 		running.hold(what);
 	}
 
+	// What a screen of this engine shows, kept for clients that attach or ask for the status.
+	const previousDurationsMs = monitor
+		.cycleDurationsS()
+		.map(seconds => seconds * 1000);
+	let view = createInitialState(
+		config,
+		agent => enabled[agent] ?? false,
+		previousDurationsMs,
+	);
+	bus.listen(event => {
+		view = reduce(view, event);
+	});
 	bus.listen(monitor.listen);
 	bus.listen(event => {
 		if (event.type === 'agent_toggle' && event.persist) {
@@ -214,12 +249,54 @@ export async function openSession({
 		}
 	});
 
+	const control = await openControlSocket({
+		socketPath,
+		hello: {
+			version: packageVersion(),
+			pid: process.pid,
+			config: config.displayName,
+			metricsFolder: folder,
+		},
+		listen: bus.listen,
+		onAttachedChange(attached) {
+			// Headless, recent output is batched only while a screen is attached.
+			if (!keepOutput) {
+				running.setKeepOutput(attached);
+			}
+		},
+		handle: async request =>
+			handleRequest(request, {
+				controls: running,
+				view: () => view,
+				engine: {
+					pid: process.pid,
+					version: packageVersion(),
+					metricsFolder: folder,
+				},
+				held: locks.lost,
+				requestStop() {
+					lifecycle.requestStop();
+				},
+				reload: (): ReplyBody => ({
+					ok: false,
+					error: 'reload is not supported by this engine yet: restart it',
+				}),
+			}),
+	});
+	if (typeof control === 'string') {
+		warnings.push(control);
+	}
+
 	let closing: Promise<void> | undefined;
 	const close = async (last: EngineStopEvent) => {
 		closing ??= (async () => {
 			bus.emit(last);
 			// Each step runs whatever the one before did: the locks must never be left behind.
 			try {
+				if (typeof control !== 'string') {
+					await control.close();
+				}
+
 				await settings.flush();
 			} finally {
 				try {
@@ -252,7 +329,10 @@ export async function openSession({
 		engine: running,
 		monitor,
 		enabledAtStart: agent => enabled[agent] ?? false,
+		view: () => view,
+		previousDurationsMs,
 		announceWarnings() {
+			monitor.announceHealth();
 			if (config.isBundledDemo) {
 				bus.emit({
 					type: 'alert',
@@ -273,4 +353,15 @@ export async function openSession({
 		},
 		close,
 	};
+}
+
+/** The control socket, or why there is none (a warning: the engine trades all the same). */
+async function openControlSocket(
+	options: Parameters<typeof startControlServer>[0],
+): Promise<ControlServer | string> {
+	try {
+		return await startControlServer(options);
+	} catch (error) {
+		return `no control socket at ${options.socketPath} (${error instanceof Error ? error.message : String(error)}): attach, status and the other commands cannot reach this engine`;
+	}
 }

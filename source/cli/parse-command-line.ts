@@ -34,6 +34,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 				sleep: {type: 'string'},
 				'metrics-dir': {type: 'string'},
 				demo: {type: 'boolean'},
+				yes: {type: 'boolean', short: 'y'},
+				follow: {type: 'boolean', short: 'f'},
+				listen: {type: 'string'},
 				help: {type: 'boolean', short: 'h'},
 				version: {type: 'boolean', short: 'v'},
 			},
@@ -70,6 +73,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 			sleep: values.sleep,
 			metricsDir: values['metrics-dir'],
 			demo: values.demo ?? false,
+			yes: values.yes ?? false,
+			follow: values.follow ?? false,
+			listen: values.listen,
 		},
 	};
 }

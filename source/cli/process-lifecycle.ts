@@ -47,8 +47,11 @@ export function signalExitCode(signal: NodeJS.Signals): number {
 export type Lifecycle = {
 	/** Sets what a request to stop does; called at once if one already came. */
 	readonly onStop: (stop: () => void) => void;
-	/** Asks to stop as a signal does (a closed stdout is SIGPIPE). */
-	readonly requestStop: (signal: NodeJS.Signals) => void;
+	/**
+	Asks to stop as a signal does (a closed stdout is SIGPIPE); with no signal, a stop asked for by
+	a person (the `stop` command), which is no failure: the run ends with exit 0 and reason `stop`.
+	*/
+	readonly requestStop: (signal?: NodeJS.Signals) => void;
 	/** Whether a stop was asked for. */
 	readonly stopping: () => boolean;
 	/** The exit code owed to the signal received, if one was. */
@@ -80,7 +83,7 @@ export function superviseProcess({
 	crashDeadlineMs,
 	report = text => process.stderr.write(text),
 }: LifecycleOptions): Lifecycle {
-	let received: {signal: NodeJS.Signals; at: number} | undefined;
+	let received: {signal: NodeJS.Signals | undefined; at: number} | undefined;
 	let stopAction: (() => void) | undefined;
 	let crashCleanUp: ((error: unknown) => Promise<void>) | undefined;
 	let crashed = false;
@@ -98,17 +101,21 @@ export function superviseProcess({
 		}
 	};
 
-	const requestStop = (signal: NodeJS.Signals) => {
+	const requestStop = (signal?: NodeJS.Signals) => {
 		const now = Date.now();
 		if (received) {
-			if (signal === received.signal && now - received.at < echoWindowMs) {
+			// A second `stop` command changes nothing; the same signal again soon is its echo.
+			if (
+				signal === undefined ||
+				(signal === received.signal && now - received.at < echoWindowMs)
+			) {
 				return;
 			}
 
 			// A person asking again: now, not after the grace.
 			lastWords();
 			// eslint-disable-next-line unicorn/no-process-exit -- a second signal means now
-			process.exit(signalExitCode(received.signal));
+			process.exit(signalExitCode(received.signal ?? signal));
 		}
 
 		received = {signal, at: now};
@@ -168,13 +175,15 @@ export function superviseProcess({
 		requestStop,
 		stopping: () => received !== undefined,
 		exitCode: () =>
-			received === undefined ? undefined : signalExitCode(received.signal),
+			received?.signal === undefined
+				? undefined
+				: signalExitCode(received.signal),
 		stopEvent: otherwise => ({
 			type: 'engine_stop',
 			time: new Date().toISOString(),
-			...(received
+			...(received?.signal
 				? {reason: 'signal', signal: received.signal}
-				: {reason: otherwise}),
+				: {reason: received ? 'stop' : otherwise}),
 		}),
 		onCrash(cleanUp) {
 			crashCleanUp = cleanUp;

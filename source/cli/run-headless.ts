@@ -84,8 +84,11 @@ export async function runHeadless({
 	}
 
 	await session.close(lifecycle.stopEvent(once ? 'once' : 'stop'));
+	// A stop asked for (the `stop` command) is no failure, even mid-cycle with --once.
 	return (
 		lifecycle.exitCode() ??
-		(once && outcome ? exitCodeOf(outcome) : exitCodes.ok)
+		(once && outcome && !lifecycle.stopping()
+			? exitCodeOf(outcome)
+			: exitCodes.ok)
 	);
 }

@@ -7,18 +7,7 @@ import {App} from '../ui/app.js';
 import type {Lifecycle} from './process-lifecycle.js';
 import {openSession} from './open-session.js';
 import {exitCodes} from './exit-codes.js';
-
-/** Enters the alternate screen and hides the cursor; the returned function undoes both, once. */
-export function enterFullScreen(stream: NodeJS.WriteStream): () => void {
-	stream.write('\u001B[?1049h\u001B[?25l');
-	let restored = false;
-	return () => {
-		if (!restored) {
-			restored = true;
-			stream.write('\u001B[?25h\u001B[?1049l');
-		}
-	};
-}
+import {enterFullScreen} from './full-screen.js';
 
 /**
 The full-screen TUI over the same session as the headless mode. Every way out — q, Ctrl-C,
@@ -32,17 +21,14 @@ export async function runTui(options: {
 }): Promise<number> {
 	const {config, lifecycle} = options;
 	const session = await openSession(options);
-	const {bus, engine, monitor} = session;
+	const {bus, engine} = session;
 	const store = createAppStore({
 		config,
 		controls: engine,
 		isEnabled: session.enabledAtStart,
-		previousDurationsMs: monitor
-			.cycleDurationsS()
-			.map(seconds => seconds * 1000),
+		previousDurationsMs: session.previousDurationsMs,
 	});
 	bus.listen(store.getState().apply);
-	monitor.announceHealth();
 	session.announceWarnings();
 
 	// Ink 6 has no alternate-screen option: we write the sequences, and undo them on every exit.

@@ -63,6 +63,8 @@ export type Engine = EngineControls & {
 	*/
 	readonly hold: (reason: string) => void;
 	readonly release: (reason: string) => void;
+	/** Whether recent output lines are batched into `agent_output` events from now on. */
+	readonly setKeepOutput: (keep: boolean) => void;
 };
 
 /** An output batcher that keeps nothing, for runs without a screen. */
@@ -99,10 +101,21 @@ export function createEngine(deps: EngineDeps): Engine {
 	// Critical agents turned off at run time: off for the next cycle only, never for good.
 	const offForOneCycle = new Set<string>();
 	const stopController = new AbortController();
-	const output =
-		deps.keepOutput === false
-			? discardOutput
-			: createOutputBatcher(emit, {intervalMs: deps.outputIntervalMs ?? 100});
+	const newBatcher = () =>
+		createOutputBatcher(emit, {intervalMs: deps.outputIntervalMs ?? 100});
+	let batcher = deps.keepOutput === false ? discardOutput : newBatcher();
+	// Switchable while running: a headless engine keeps recent lines only while a screen is attached.
+	const output: OutputBatcher = {
+		push(agent, lines) {
+			batcher.push(agent, lines);
+		},
+		flush(agent) {
+			batcher.flush(agent);
+		},
+		close() {
+			batcher.close();
+		},
+	};
 	const healthOf = deps.healthOf ?? (() => 'unknown' as const);
 	const metricNames = createMetricNames();
 
@@ -264,6 +277,14 @@ export function createEngine(deps: EngineDeps): Engine {
 		},
 		hold(reason) {
 			holds.add(reason);
+		},
+		setKeepOutput(keep) {
+			if (keep === (batcher !== discardOutput)) {
+				return;
+			}
+
+			batcher.close();
+			batcher = keep ? newBatcher() : discardOutput;
 		},
 		release(reason) {
 			if (holds.delete(reason)) {

@@ -26,6 +26,8 @@ export type LockOwner = {
 	readonly metricsFolder?: string | undefined;
 	/** Paused, and no cycle running: an agent may be run by hand beside it. */
 	readonly idle?: boolean | undefined;
+	/** Its control socket, for `attach`, `status` and the other commands. */
+	readonly socket?: string | undefined;
 };
 
 /** A dead engine whose lock was taken over, and the agents' groups it had recorded. */
@@ -54,7 +56,7 @@ export type LockOptions = {
 	/** The file system, for tests that make it hang. */
 	readonly fileSystem?: LockFileSystem;
 	/** More about this engine, for whoever finds the lock held. */
-	readonly owner?: Pick<LockOwner, 'config' | 'metricsFolder'>;
+	readonly owner?: Pick<LockOwner, 'config' | 'metricsFolder' | 'socket'>;
 };
 
 /** The callback calls proper-lockfile makes, and the two the owner file needs. */
@@ -116,6 +118,21 @@ function configLockPathOf(configFile: string): string {
 /** The live engine that runs a config file, whatever its metrics folder, if one does. */
 export function liveEngineOfConfig(configFile: string): LockOwner | undefined {
 	return liveOwnerOf(configLockPathOf(configFile));
+}
+
+/** This user's running engines, one per config, as their config locks' owner files tell. */
+export function liveEngines(): LockOwner[] {
+	const folder = path.join(runtimeFolder(), 'configs');
+	let names: string[];
+	try {
+		names = fs.readdirSync(folder);
+	} catch {
+		return [];
+	}
+
+	return names
+		.filter(name => name.endsWith('.lock'))
+		.flatMap(name => liveOwnerOf(path.join(folder, name)) ?? []);
 }
 
 /** Where this user's engines note themselves: private to the user. */

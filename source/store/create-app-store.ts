@@ -28,20 +28,29 @@ The single source of truth: a vanilla zustand store whose state changes only thr
 and whose actions only forward to the engine (the engine's events come back through `apply`).
 One per run, and a fresh one per test.
 */
-export function createAppStore(options: {
-	readonly config: ResolvedConfig;
-	readonly controls: StoreControls;
-	readonly isEnabled?: (agent: string) => boolean;
-	/** Durations of earlier cycles (from the state file), for the timings panel. */
-	readonly previousDurationsMs?: readonly number[];
-}): StoreApi<AppStore> {
+export function createAppStore(
+	options: {readonly controls: StoreControls} & (
+		| {
+				readonly config: ResolvedConfig;
+				readonly isEnabled?: (agent: string) => boolean;
+				/** Durations of earlier cycles (from the state file), for the timings panel. */
+				readonly previousDurationsMs?: readonly number[];
+		  }
+		| {
+				/** A running engine's state, as its control socket sent it (`attach`). */
+				readonly snapshot: AppState;
+		  }
+	),
+): StoreApi<AppStore> {
 	const {controls} = options;
 	return createStore<AppStore>()((set, get) => ({
-		...createInitialState(
-			options.config,
-			options.isEnabled,
-			options.previousDurationsMs,
-		),
+		...('snapshot' in options
+			? options.snapshot
+			: createInitialState(
+					options.config,
+					options.isEnabled,
+					options.previousDurationsMs,
+				)),
 		apply(event) {
 			set(state => reduce(state, event));
 		},

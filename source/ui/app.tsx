@@ -18,8 +18,10 @@ import {
 import {LogView} from './log-view.js';
 
 export type AppProps = {
-	/** Stops the engine, saves, restores the terminal and exits; `true` when the user confirmed. */
+	/** Stops the engine, saves, restores the terminal and exits (attached: detaches). */
 	readonly onQuit: () => void;
+	/** Set when attached to an engine that runs on its own (`attach`): stops it, once confirmed. */
+	readonly onStopEngine?: () => void;
 };
 
 /** The smallest terminal the layout is legible in. */
@@ -29,7 +31,8 @@ export const minimumSize = {columns: 60, rows: 12} as const;
 The full-screen monitor: header, agents, cycle timings, alerts and the key footer; the log view
 and the help overlay replace the body. It reads the store and calls its actions, nothing else.
 */
-export function App({onQuit}: AppProps) {
+export function App({onQuit, onStopEngine}: AppProps) {
+	const attached = onStopEngine !== undefined;
 	const {columns, rows} = useTerminalSize();
 	const store = useAppStoreApi();
 	const names = useAppStore(state => state.agentOrder);
@@ -47,12 +50,18 @@ export function App({onQuit}: AppProps) {
 				key,
 				store: state,
 				page,
+				attached,
 			});
 			viewRef.current = next;
 			setView(next);
 			switch (command?.type) {
 				case 'quit': {
 					onQuit();
+					break;
+				}
+
+				case 'stop-engine': {
+					onStopEngine?.();
 					break;
 				}
 
@@ -81,7 +90,7 @@ export function App({onQuit}: AppProps) {
 				}
 			}
 		},
-		[onQuit, page, store],
+		[attached, onQuit, onStopEngine, page, store],
 	);
 	// Keys typed faster than stdin is read arrive as one string ("jj "): take them one by one.
 	const onKey = useCallback(
@@ -117,14 +126,16 @@ export function App({onQuit}: AppProps) {
 				? `Cancel ${confirm.agent}?`
 				: confirm?.kind === 'disable-critical'
 					? `Turn off critical ${confirm.agent} for the next cycle? It trades unguarded.`
-					: undefined;
+					: confirm?.kind === 'stop-engine'
+						? 'Stop the engine? Its agents get their grace; no cycle runs until it is started again.'
+						: undefined;
 	const alertRows = Math.max(2, Math.min(6, rows - names.length - 8));
 	const tableHeight = Math.max(2, rows - alertRows - 6);
 	return (
 		<Box flexDirection="column" width={columns} height={rows}>
 			<Header columns={columns} />
 			<Box flexDirection="column" flexGrow={1} marginTop={1}>
-				{mode === 'help' ? <HelpOverlay /> : null}
+				{mode === 'help' ? <HelpOverlay isAttached={attached} /> : null}
 				{mode === 'log' ? (
 					<LogView
 						agent={selectedName}
@@ -147,7 +158,11 @@ export function App({onQuit}: AppProps) {
 					</>
 				) : null}
 			</Box>
-			<Footer mode={mode === 'log' ? 'log' : 'main'} prompt={prompt} />
+			<Footer
+				mode={mode === 'log' ? 'log' : 'main'}
+				prompt={prompt}
+				isAttached={attached}
+			/>
 		</Box>
 	);
 }

@@ -4,10 +4,12 @@ export type FooterProps = {
 	readonly mode: 'main' | 'log';
 	/** A question waiting for y/n, shown instead of the keys. */
 	readonly prompt: string | undefined;
+	/** Attached to a running engine: q detaches, S stops the engine. */
+	readonly isAttached?: boolean;
 };
 
 /** The keys of the current view, or the pending question. */
-export function Footer({mode, prompt}: FooterProps) {
+export function Footer({mode, prompt, isAttached = false}: FooterProps) {
 	if (prompt) {
 		return (
 			<Text bold color="yellow">
@@ -19,8 +21,8 @@ export function Footer({mode, prompt}: FooterProps) {
 	return (
 		<Text dimColor wrap="truncate">
 			{mode === 'log'
-				? '↑↓ scroll  PgUp/PgDn page  g/G top/follow  esc back  ? help  q quit'
-				: '↑↓ select  space on/off  p pause  f force  ⏎ log  x cancel  ? help  q quit'}
+				? `↑↓ scroll  PgUp/PgDn page  g/G top/follow  esc back  ? help  ${isAttached ? 'q detach' : 'q quit'}`
+				: `↑↓ select  space on/off  p pause  f force  ⏎ log  x cancel  ? help  ${isAttached ? 'q detach  S stop engine' : 'q quit'}`}
 		</Text>
 	);
 }

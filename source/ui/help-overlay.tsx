@@ -16,12 +16,22 @@ export const keyHelp: ReadonlyArray<readonly [keys: string, what: string]> = [
 	['Ctrl-C', 'quit at once'],
 ];
 
-/** The help overlay (`?`). */
-export function HelpOverlay() {
+const attachedHelp: ReadonlyArray<readonly [keys: string, what: string]> = [
+	...keyHelp.filter(([keys]) => keys !== 'q' && keys !== 'Ctrl-C'),
+	['S', 'stop the engine (asks first): its agents get their grace'],
+	['q / Ctrl-C', 'detach: the engine and its agents go on'],
+];
+
+/** The help overlay (`?`); attached to a running engine, q detaches and S stops it. */
+export function HelpOverlay({
+	isAttached = false,
+}: {
+	readonly isAttached?: boolean;
+}) {
 	return (
 		<Box flexDirection="column" borderStyle="round" paddingX={1}>
 			<Text bold>Keys</Text>
-			{keyHelp.map(([keys, what]) => (
+			{(isAttached ? attachedHelp : keyHelp).map(([keys, what]) => (
 				<Text key={keys}>
 					<Text bold>{keys.padEnd(12)}</Text>
 					<Text>{what}</Text>

@@ -15,6 +15,7 @@ export type ViewState = {
 		| {readonly kind: 'quit'}
 		| {readonly kind: 'cancel'; readonly agent: string}
 		| {readonly kind: 'disable-critical'; readonly agent: string}
+		| {readonly kind: 'stop-engine'}
 		| undefined;
 };
 
@@ -57,6 +58,8 @@ export type KeyInput = {
 	readonly store: Pick<AppStore, 'agentOrder' | 'agents' | 'cycle'>;
 	/** Lines in a page of the log view. */
 	readonly page: number;
+	/** Attached to an engine that runs on its own: q detaches at once, S stops the engine. */
+	readonly attached?: boolean;
 };
 
 /** What a key asks of the engine (through the store's actions) or of the app. */
@@ -65,14 +68,22 @@ export type Command =
 	| {readonly type: 'cancel'; readonly agent: string}
 	| {readonly type: 'pause'}
 	| {readonly type: 'force'}
-	| {readonly type: 'quit'};
+	| {readonly type: 'quit'}
+	| {readonly type: 'stop-engine'};
 
 /**
 One key press: the next view state and the command to run, from the store's state as it is now.
 Pure, so that fast typing (j then space) acts on the agent the j selected, and so it is tested
 without a terminal.
 */
-export function handleKey({view, input, key, store, page}: KeyInput): {
+export function handleKey({
+	view,
+	input,
+	key,
+	store,
+	page,
+	attached = false,
+}: KeyInput): {
 	view: ViewState;
 	command?: Command;
 } {
@@ -102,9 +113,16 @@ export function handleKey({view, input, key, store, page}: KeyInput): {
 		}
 
 		case 'q': {
-			return store.cycle.running
+			// Detaching leaves the engine and its agents as they are: nothing to ask.
+			return store.cycle.running && !attached
 				? {view: {...view, confirm: {kind: 'quit'}}}
 				: {view, command: {type: 'quit'}};
+		}
+
+		case 'S': {
+			return attached
+				? {view: {...view, confirm: {kind: 'stop-engine'}}}
+				: {view};
 		}
 
 		case 'p': {
@@ -211,6 +229,10 @@ function commandConfirmed(confirm: NonNullable<ViewState['confirm']>): Command {
 
 		case 'disable-critical': {
 			return {type: 'toggle', agent: confirm.agent};
+		}
+
+		case 'stop-engine': {
+			return {type: 'stop-engine'};
 		}
 	}
 }

@@ -2,7 +2,14 @@ import {describe, expect, test} from 'vitest';
 import {ConfigError} from '../../source/config/config-error.js';
 import {overridesFromFlags, type RawFlags} from '../../source/cli/flags.js';
 
-const none: RawFlags = {headless: false, json: false, once: false, demo: false};
+const none: RawFlags = {
+	headless: false,
+	json: false,
+	once: false,
+	demo: false,
+	yes: false,
+	follow: false,
+};
 
 function errorOf(flags: Partial<RawFlags>): string {
 	try {

@@ -13,6 +13,9 @@ const defaults = {
 	sleep: undefined,
 	metricsDir: undefined,
 	demo: false,
+	yes: false,
+	follow: false,
+	listen: undefined,
 };
 
 function usageError(argv: string[]): string {
@@ -54,6 +57,10 @@ describe('parseCommandLine', () => {
 				'abc',
 				'--metrics-dir',
 				'out',
+				'--yes',
+				'-f',
+				'--listen',
+				':9100',
 			]),
 		).toEqual({
 			kind: 'run',
@@ -69,6 +76,9 @@ describe('parseCommandLine', () => {
 				sleep: 'abc',
 				metricsDir: 'out',
 				demo: false,
+				yes: true,
+				follow: true,
+				listen: ':9100',
 			},
 		});
 	});

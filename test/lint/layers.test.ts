@@ -18,6 +18,7 @@ const plan = {
 	monitor: ['contract', 'util', 'config', 'runner'],
 	headless: ['contract', 'util', 'monitor'],
 	ui: ['contract', 'util', 'config', 'store'],
+	control: ['contract', 'util', 'runner', 'store'],
 	cli: [
 		'contract',
 		'util',
@@ -28,6 +29,7 @@ const plan = {
 		'monitor',
 		'headless',
 		'ui',
+		'control',
 	],
 } as const;
 

@@ -1,0 +1,194 @@
+import process from 'node:process';
+import {setTimeout as delay} from 'node:timers/promises';
+import {type Instance, render} from 'ink';
+import {ConfigError} from '../config/config-error.js';
+import {
+	connectToEngine,
+	ControlError,
+	type ControlConnection,
+} from '../control/control-client.js';
+import type {ControlOp} from '../control/protocol.js';
+import type {EngineStopEvent} from '../contract/events.js';
+import {createAppStore, type StoreControls} from '../store/create-app-store.js';
+import {StoreProvider} from '../store/store-context.js';
+import {App} from '../ui/app.js';
+import {askYesNo} from './ask.js';
+import {exitCodes} from './exit-codes.js';
+import {findEngine, type FoundEngine} from './find-engine.js';
+import type {RawFlags} from './flags.js';
+import {enterFullScreen} from './full-screen.js';
+import {superviseProcess} from './process-lifecycle.js';
+
+type Ending =
+	| {readonly kind: 'detached'; readonly code: number}
+	| {readonly kind: 'stopped'}
+	| {readonly kind: 'gone'; readonly last: EngineStopEvent | undefined};
+
+/**
+`attach`: the full TUI on an engine that runs on its own. Its store starts from the engine's
+snapshot and is fed the engine's events through the same reducer, so both screens agree; the keys
+send the same controls over the socket. `q` detaches and the engine goes on; `S` stops it, asked
+first. When the engine goes away, the screen says so and offers to wait for it to come back.
+*/
+export async function runAttach(flags: RawFlags): Promise<number> {
+	if (!process.stdout.isTTY || !process.stdin.isTTY) {
+		throw new ConfigError(
+			'attach needs a terminal; from a script: moondev-tui status --json',
+		);
+	}
+
+	let engine = findEngine(flags);
+	for (;;) {
+		// eslint-disable-next-line no-await-in-loop -- one attachment after another
+		const ending = await attachTo(engine);
+		if (ending.kind === 'detached') {
+			return ending.code;
+		}
+
+		if (ending.kind === 'stopped') {
+			process.stderr.write(`engine pid ${engine.pid} stopped\n`);
+			return exitCodes.ok;
+		}
+
+		const why = ending.last
+			? ending.last.reason === 'signal'
+				? ` (${ending.last.signal ?? 'a signal'})`
+				: ending.last.reason === 'error'
+					? ` (error: ${ending.last.error ?? '?'})`
+					: ` (${ending.last.reason})`
+			: ' (without a word: it may have been killed)';
+		process.stderr.write(`the engine, pid ${engine.pid}, stopped${why}\n`);
+		// eslint-disable-next-line no-await-in-loop
+		if (!(await askYesNo('Wait for it to start again? [y/N] '))) {
+			return exitCodes.ok;
+		}
+
+		process.stderr.write('waiting for the engine… (Ctrl-C gives up)\n');
+		// eslint-disable-next-line no-await-in-loop
+		engine = await untilRunning(flags);
+	}
+}
+
+async function untilRunning(flags: RawFlags): Promise<FoundEngine> {
+	for (;;) {
+		try {
+			return findEngine(flags);
+		} catch (error) {
+			if (!(error instanceof ConfigError)) {
+				throw error;
+			}
+		}
+
+		// eslint-disable-next-line no-await-in-loop -- polling for an engine is waiting for it
+		await delay(500);
+	}
+}
+
+async function attachTo(engine: FoundEngine): Promise<Ending> {
+	let connection: ControlConnection;
+	try {
+		connection = await connectToEngine(engine.socket);
+	} catch (error) {
+		if (error instanceof ControlError) {
+			throw new ConfigError(`engine pid ${engine.pid}: ${error.message}`);
+		}
+
+		throw error;
+	}
+
+	const reply = await connection.request('attach');
+	if (!reply.ok || !reply.snapshot) {
+		connection.close();
+		throw new ConfigError(
+			`engine pid ${engine.pid} refused to attach: ${reply.ok ? 'no snapshot' : reply.error}`,
+		);
+	}
+
+	const send = (op: ControlOp, fields?: {agent: string; yes?: boolean}) => {
+		void connection.request(op, fields).then(answer => {
+			if (!answer.ok) {
+				// Said on this screen only: the engine did nothing.
+				store.getState().apply({
+					type: 'alert',
+					time: new Date().toISOString(),
+					level: 'warning',
+					message: `the engine refused ${op}: ${answer.error}`,
+				});
+			}
+		});
+	};
+
+	const controls: StoreControls = {
+		pause() {
+			send('pause');
+		},
+		resume() {
+			send('resume');
+		},
+		forceCycle() {
+			send('force');
+		},
+		// A critical agent's was confirmed on this screen already.
+		setEnabled(agent, enabled) {
+			send(enabled ? 'enable' : 'disable', {agent, yes: true});
+		},
+		cancelAgent(agent) {
+			send('cancel', {agent});
+			return true;
+		},
+	};
+	const store = createAppStore({snapshot: reply.snapshot, controls});
+	let last: EngineStopEvent | undefined;
+	connection.onEvent(event => {
+		if (event.type === 'engine_stop') {
+			last = event;
+		}
+
+		store.getState().apply(event);
+	});
+
+	const lifecycle = superviseProcess({crashDeadlineMs: 1000});
+	const restore = enterFullScreen(process.stdout);
+	const ink: {instance?: Instance} = {};
+	const leaveTerminal = () => {
+		try {
+			ink.instance?.unmount();
+		} catch {
+			process.stdin.setRawMode?.(false);
+		}
+
+		restore();
+	};
+
+	lifecycle.beforeCrashReport(leaveTerminal);
+	lifecycle.atExit(leaveTerminal);
+	let stopAsked = false;
+	const ending = await new Promise<Ending>(resolve => {
+		const detach = () => {
+			resolve({kind: 'detached', code: exitCodes.ok});
+		};
+
+		lifecycle.onStop(detach);
+		connection.onClose(() => {
+			resolve(stopAsked ? {kind: 'stopped'} : {kind: 'gone', last});
+		});
+		ink.instance = render(
+			<StoreProvider store={store}>
+				<App
+					onQuit={detach}
+					onStopEngine={() => {
+						stopAsked = true;
+						void connection.request('stop');
+					}}
+				/>
+			</StoreProvider>,
+			{exitOnCtrlC: false, maxFps: 30, patchConsole: true},
+		);
+	});
+	leaveTerminal();
+	connection.close();
+	lifecycle.dispose();
+	// A signal (the SSH session closed) detaches too: the engine goes on, this ends as signalled.
+	const signalled = lifecycle.exitCode();
+	return signalled === undefined ? ending : {kind: 'detached', code: signalled};
+}
