@@ -149,6 +149,10 @@ function resolveConfig(
 		configError(displayName, keyPath, message);
 	const names = Object.keys(config.agents);
 
+	const metricsExportDir =
+		overrides.metricsExportDir === undefined
+			? path.resolve(writeBaseDir, config.orchestrator.metricsExportDir)
+			: path.resolve(context.cwd, overrides.metricsExportDir);
 	const orchestrator: ResolvedOrchestrator = {
 		maxRetries: config.orchestrator.maxRetries,
 		timeoutPerAgent:
@@ -162,10 +166,12 @@ function resolveConfig(
 			config.orchestrator.sleepBetweenRunsMinutes,
 		enableMonitoring: config.orchestrator.enableMonitoring,
 		enableHealthChecks: config.orchestrator.enableHealthChecks,
-		metricsExportDir:
-			overrides.metricsExportDir === undefined
-				? path.resolve(writeBaseDir, config.orchestrator.metricsExportDir)
-				: path.resolve(context.cwd, overrides.metricsExportDir),
+		metricsExportDir,
+		// Against the same folder as metricsExportDir; without it, beside the metrics files.
+		promFile:
+			config.orchestrator.promFile === undefined
+				? path.join(metricsExportDir, 'moondev.prom')
+				: path.resolve(writeBaseDir, config.orchestrator.promFile),
 		metricsRetention: config.orchestrator.metricsRetention,
 		healthWindow: config.orchestrator.healthWindow,
 	};

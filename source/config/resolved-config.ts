@@ -51,6 +51,8 @@ export type ResolvedOrchestrator = {
 	readonly enableHealthChecks: boolean;
 	/** Absolute. */
 	readonly metricsExportDir: string;
+	/** Absolute: `orchestrator.promFile`, or moondev.prom in the metrics folder. */
+	readonly promFile: string;
 	readonly metricsRetention: number;
 	readonly healthWindow: number;
 };

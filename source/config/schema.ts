@@ -251,6 +251,18 @@ export const orchestratorSchema = described(
 		enableMonitoring: z._default(boolean(), true),
 		enableHealthChecks: z._default(boolean(), true),
 		metricsExportDir: z._default(nonEmptyString(), 'data/orchestrator'),
+		promFile: z.optional(
+			described(
+				z.string({error: expected('a path ending in .prom')}).check(
+					z.regex(/[^\/]\.prom$/v, {
+						error: expected(
+							"a file path ending in .prom (node_exporter's textfile collector reads only *.prom)",
+						),
+					}),
+				),
+				"Where the Prometheus textfile is written, e.g. /var/lib/node_exporter/textfile_collector/moondev.prom (node_exporter's --collector.textfile.directory). Default: moondev.prom in metricsExportDir.",
+			),
+		),
 		metricsRetention: z._default(
 			described(wholeNumber(0), 'Metrics files kept; 0 keeps all.'),
 			1000,

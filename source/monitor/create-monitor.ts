@@ -7,6 +7,7 @@ import {
 	type HealthStatus,
 } from '../contract/events.js';
 import type {OutputStream} from '../runner/run-agent.js';
+import {own} from '../util/own.js';
 import {type AgentLogs, createAgentLogs} from './agent-logs.js';
 import {
 	failedAfterRetriesAlert,
@@ -16,7 +17,7 @@ import {
 	unhealthyStreakAlert,
 } from './alert-rules.js';
 import {computeHealth, type Health} from './health.js';
-import {buildMetricsDocument} from './metrics-document.js';
+import {buildMetricsDocument, summarizeAgents} from './metrics-document.js';
 import type {CycleAgentEntry, CycleMetrics} from './metrics-file.js';
 import {createMonitorFiles} from './monitor-files.js';
 import {formatPrometheus} from './prometheus.js';
@@ -75,6 +76,12 @@ export type Monitor = {
 	/** Emits every agent's health as known from the state file, for a fresh store. */
 	readonly announceHealth: () => void;
 	readonly lastReport: () => CycleReport | undefined;
+	/**
+	The Prometheus text of moondev.prom as of now, for `GET /metrics`: the last cycle's, as written;
+	before this run's first cycle, the all-time series from the state file (the last cycle's
+	series without samples).
+	*/
+	readonly prometheus: () => string;
 	readonly close: () => Promise<void>;
 };
 
@@ -144,6 +151,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
 	const files = createMonitorFiles({
 		folder,
+		promFile: orchestrator.promFile,
 		retention: orchestrator.metricsRetention,
 		onFailure(what, error) {
 			alert('critical', `${what} could not be written: ${errorMessage(error)}`);
@@ -166,6 +174,31 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
 	const healthOfRecord = (record: AgentRecord): Health =>
 		computeHealth(record.history, orchestrator.healthWindow);
+
+	/** Every agent's health as the files show it: `unknown` when health checks are off. */
+	const currentHealth = (): Record<string, Health> => {
+		const health: Record<string, Health> = {};
+		for (const agent of config.agents) {
+			const agentHealth = healthOfRecord(recordOf(state, agent.name));
+			health[agent.name] = healthOn
+				? agentHealth
+				: {...agentHealth, status: 'unknown'};
+		}
+
+		return health;
+	};
+
+	const prometheusExtra = () => ({
+		halts: state.halts,
+		malformedLines: Object.fromEntries(malformedLines),
+		lastSuccess: Object.fromEntries(
+			config.agents.map(agent => [
+				agent.name,
+				recordOf(state, agent.name).lastSuccess,
+			]),
+		),
+	});
+	let prometheusText: string | undefined;
 
 	/** Tells the store an agent's health, for its badge and its estimated progress bar. */
 	const emitHealth = (agent: string) => {
@@ -229,17 +262,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		raise(slowCycleAlert(event.cycle, event.duration_s, state.cycleDurationsS));
 		state = recordCycleEnd(state, event);
 
-		const health: Record<string, Health> = {};
+		const health = currentHealth();
 		for (const agent of config.agents) {
-			const agentHealth = healthOfRecord(recordOf(state, agent.name));
-			health[agent.name] = healthOn
-				? agentHealth
-				: {...agentHealth, status: 'unknown'};
 			if (healthOn && ranThisCycle.has(agent.name)) {
 				const streak = recordUnhealthyStreak(
 					state,
 					agent.name,
-					agentHealth.status === 'unhealthy',
+					own(health, agent.name)?.status === 'unhealthy',
 				);
 				state = streak.state;
 				raise(unhealthyStreakAlert(agent.name, streak.cycles));
@@ -258,12 +287,10 @@ export function createMonitor(options: MonitorOptions): Monitor {
 			customMetrics,
 			timestamp: now(),
 		});
+		prometheusText = formatPrometheus(metrics, prometheusExtra());
 		const metricsFile = files.writeCycle(
 			metrics,
-			formatPrometheus(metrics, {
-				halts: state.halts,
-				malformedLines: Object.fromEntries(malformedLines),
-			}),
+			prometheusText,
 			new Date(event.time),
 		);
 		if ('path' in metricsFile) {
@@ -388,6 +415,19 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		},
 		nextCycle: () => nextCycleOf(state),
 		lastReport: () => report,
+		prometheus: () =>
+			prometheusText ??
+			formatPrometheus(
+				{
+					total_cycles: state.totalCycles,
+					agents: summarizeAgents(
+						config.agents.map(agent => agent.name),
+						state,
+						currentHealth(),
+					),
+				},
+				prometheusExtra(),
+			),
 		cycleDurationsS: () => state.cycleDurationsS,
 		announceHealth() {
 			for (const agent of config.agents) {

@@ -47,33 +47,14 @@ export function buildMetricsDocument(facts: CycleFacts): CycleMetrics {
 		};
 	}
 
-	const agents: Record<string, AgentSummary> = {};
+	const agents = summarizeAgents(facts.agents, state, health);
 	let totalExecutions = 0;
 	let totalSuccesses = 0;
 	let totalFailures = 0;
-	for (const agent of facts.agents) {
-		const record = recordOf(state, agent);
-		const agentHealth = own(health, agent);
-		totalExecutions += record.executions;
-		totalSuccesses += record.successes;
-		totalFailures += record.failures;
-		agents[agent] = {
-			executions: record.executions,
-			successes: record.successes,
-			failures: record.failures,
-			success_rate:
-				record.executions > 0
-					? round((record.successes / record.executions) * 100, 2)
-					: 0,
-			avg_execution_time: round(agentHealth?.avgDurationS ?? 0, 3),
-			total_retries: record.totalRetries,
-			consecutive_failures: agentHealth?.consecutiveFailures ?? 0,
-			last_execution:
-				record.lastExecution === undefined
-					? null
-					: new Date(record.lastExecution).toISOString(),
-			health_status: agentHealth?.status ?? 'unknown',
-		};
+	for (const summary of Object.values(agents)) {
+		totalExecutions += summary.executions;
+		totalSuccesses += summary.successes;
+		totalFailures += summary.failures;
 	}
 
 	const durations = state.cycleDurationsS;
@@ -103,4 +84,40 @@ export function buildMetricsDocument(facts: CycleFacts): CycleMetrics {
 		},
 		custom_metrics: {...facts.customMetrics},
 	};
+}
+
+/**
+The metrics file's `agents` (contract §7), in config order: all-time counters from the records,
+the health window's figures from `health`. Known before any cycle of a run, from the state file.
+*/
+export function summarizeAgents(
+	names: readonly string[],
+	state: MonitorState,
+	health: Readonly<Record<string, Health>>,
+): Record<string, AgentSummary> {
+	const entries: Array<[string, AgentSummary]> = names.map(agent => {
+		const record = recordOf(state, agent);
+		const agentHealth = own(health, agent);
+		return [
+			agent,
+			{
+				executions: record.executions,
+				successes: record.successes,
+				failures: record.failures,
+				success_rate:
+					record.executions > 0
+						? round((record.successes / record.executions) * 100, 2)
+						: 0,
+				avg_execution_time: round(agentHealth?.avgDurationS ?? 0, 3),
+				total_retries: record.totalRetries,
+				consecutive_failures: agentHealth?.consecutiveFailures ?? 0,
+				last_execution:
+					record.lastExecution === undefined
+						? null
+						: new Date(record.lastExecution).toISOString(),
+				health_status: agentHealth?.status ?? 'unknown',
+			},
+		];
+	});
+	return Object.fromEntries(entries);
 }

@@ -16,7 +16,10 @@ const maxAlertsFileBytes = 10 * 1024 * 1024;
 export type MonitorFiles = {
 	/** Appends one alert to alerts.jsonl (rotated past 10 MB). */
 	readonly appendAlert: (entry: Readonly<Record<string, unknown>>) => void;
-	/** Writes the cycle's metrics file (retention applied) and moondev.prom; the file, or why not. */
+	/**
+	Writes the cycle's metrics file (retention applied) and the Prometheus file; the metrics file,
+	or why it was not written (the Prometheus file's failure is its own, reported apart).
+	*/
 	readonly writeCycle: (
 		metrics: CycleMetrics,
 		prometheus: string,
@@ -27,17 +30,24 @@ export type MonitorFiles = {
 };
 
 /**
-The one writer of the metrics folder's files: alerts.jsonl, the metrics files, moondev.prom and
-state.json, each written atomically but the append-only alerts. A write that fails is reported
-through `onFailure` once per kind of file, until that kind is written again: a folder that stays
-broken raises one alert, not one per cycle.
+The one writer of the metrics folder's files: alerts.jsonl, the metrics files, moondev.prom (or
+`promFile`, wherever it is, e.g. node_exporter's textfile folder) and state.json, each written
+atomically but the append-only alerts. A write that fails is reported through `onFailure` once per
+kind of file, until that kind is written again: a folder that stays broken raises one alert, not
+one per cycle.
 */
 export function createMonitorFiles(options: {
 	readonly folder: string;
+	/** Absolute; default `<folder>/moondev.prom`. */
+	readonly promFile?: string | undefined;
 	readonly retention: number;
 	readonly onFailure: (what: string, error: unknown) => void;
 }): MonitorFiles {
 	const {folder} = options;
+	const defaultPromFile = path.join(folder, 'moondev.prom');
+	const promFile = options.promFile ?? defaultPromFile;
+	// Named as people know it: by its name in the metrics folder, by its path elsewhere.
+	const promWhat = promFile === defaultPromFile ? 'moondev.prom' : promFile;
 	const failing = new Set<string>();
 	const attempt = <T>(what: string, write: () => T): T | {error: string} => {
 		try {
@@ -70,15 +80,23 @@ export function createMonitorFiles(options: {
 			});
 		},
 		writeCycle(metrics, prometheus, time) {
-			return attempt('metrics', () => {
+			const written = attempt('metrics', () => {
 				mkdirSync(folder, {recursive: true});
 				const file = path.join(folder, metricsFileName(folder, time));
 				const text = `${JSON.stringify(metrics, undefined, 2)}\n`;
 				writeFileAtomicSync(file, text);
 				applyRetention(folder, options.retention);
-				writeFileAtomicSync(path.join(folder, 'moondev.prom'), prometheus);
 				return {path: file, bytes: Buffer.byteLength(text)};
 			});
+			attempt(promWhat, () => {
+				// A folder named by promFile is not made: a mistyped one is said, not created.
+				if (promFile === defaultPromFile) {
+					mkdirSync(folder, {recursive: true});
+				}
+
+				writeFileAtomicSync(promFile, prometheus);
+			});
+			return written;
 		},
 		saveState(state) {
 			attempt('the state file', () => {

@@ -9,19 +9,29 @@ const healthStatuses: readonly HealthStatus[] = [
 	'unknown',
 ];
 
+/** The all-time part of the figures, known before any cycle of this run: from the state file. */
+export type StandingMetrics = Pick<CycleMetrics, 'total_cycles' | 'agents'>;
+
+export type PrometheusExtra = {
+	readonly halts: number;
+	/** Unreadable `::moondev::` lines per agent, over the run. */
+	readonly malformedLines?: Readonly<Record<string, number>>;
+	/** Epoch ms of each agent's last success; an agent without one gets no sample. */
+	readonly lastSuccess?: Readonly<Record<string, number | undefined>>;
+};
+
 /**
 The same figures as the metrics file in the Prometheus text exposition format (0.0.4), for
-node_exporter's textfile collector: counters per agent, health as one 0/1 gauge per status, the
-cycle's figures, and the agents' custom metrics.
+node_exporter's textfile collector and `GET /metrics`: counters per agent, the time of each
+agent's last success, health as one 0/1 gauge per status, the cycle's figures, and the agents'
+custom metrics. Given standing metrics only (no cycle ended yet in this run), the last cycle's
+series have no samples.
 */
 export function formatPrometheus(
-	metrics: CycleMetrics,
-	extra: {
-		readonly halts: number;
-		/** Unreadable `::moondev::` lines per agent, over the run. */
-		readonly malformedLines?: Readonly<Record<string, number>>;
-	},
+	metrics: CycleMetrics | StandingMetrics,
+	extra: PrometheusExtra,
 ): string {
+	const cycle = 'cycle_end' in metrics ? metrics : undefined;
 	const lines: string[] = [];
 	const family = (
 		name: string,
@@ -41,6 +51,12 @@ export function formatPrometheus(
 		'counter',
 		'Counted runs of the agent (skipped, disabled and cancelled runs are not counted).',
 		agents.map(([agent, summary]) => [{agent}, summary.executions]),
+	);
+	family(
+		'moondev_agent_successes_total',
+		'counter',
+		'Runs of the agent that succeeded (a halt asked for is a success: the agent did its job).',
+		agents.map(([agent, summary]) => [{agent}, summary.successes]),
 	);
 	family(
 		'moondev_agent_failures_total',
@@ -63,11 +79,21 @@ export function formatPrometheus(
 	family(
 		'moondev_agent_last_duration_seconds',
 		'gauge',
-		'Duration of the agent in the last cycle, retries included.',
-		Object.entries(metrics.cycle).map(([agent, entry]) => [
-			{agent},
-			entry.duration_seconds,
-		]),
+		'Duration of the agent in the last cycle, retries included; no sample for an agent that did not run in it.',
+		Object.entries(cycle?.cycle ?? {})
+			.filter(([, entry]) => entry.attempts > 0)
+			.map(([agent, entry]) => [{agent}, entry.duration_seconds]),
+	);
+	family(
+		'moondev_agent_last_success_timestamp_seconds',
+		'gauge',
+		'When the last successful run of the agent ended (Unix time); no sample for an agent that never succeeded.',
+		agents.flatMap(([agent]) => {
+			const time = own(extra.lastSuccess ?? {}, agent);
+			return time === undefined
+				? []
+				: [[{agent}, time / 1000] as [Record<string, string>, number]];
+		}),
 	);
 	family(
 		'moondev_agent_health',
@@ -105,25 +131,25 @@ export function formatPrometheus(
 		'moondev_last_cycle_duration_seconds',
 		'gauge',
 		'Duration of the last cycle.',
-		[[{}, metrics.cycle_duration_seconds]],
+		cycle ? [[{}, cycle.cycle_duration_seconds]] : [],
 	);
 	family(
 		'moondev_last_cycle_halted',
 		'gauge',
 		'1 if the last cycle was halted.',
-		[[{}, metrics.halted ? 1 : 0]],
+		cycle ? [[{}, cycle.halted ? 1 : 0]] : [],
 	);
 	family(
 		'moondev_last_cycle_timestamp_seconds',
 		'gauge',
 		'When the last cycle ended (Unix time).',
-		[[{}, Date.parse(metrics.cycle_end) / 1000]],
+		cycle ? [[{}, Date.parse(cycle.cycle_end) / 1000]] : [],
 	);
 	family(
 		'moondev_custom_metric',
 		'gauge',
 		'Metrics the agents reported in the last cycle (::moondev:: metric lines).',
-		Object.entries(metrics.custom_metrics).map(([key, value]) => {
+		Object.entries(cycle?.custom_metrics ?? {}).map(([key, value]) => {
 			const dot = key.indexOf('.');
 			return [{agent: key.slice(0, dot), name: key.slice(dot + 1)}, value];
 		}),

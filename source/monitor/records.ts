@@ -59,6 +59,7 @@ export function recordExecution(
 		totalRetries: before.totalRetries + retries,
 		lastExecution: endedAt,
 		lastDurationS: event.duration_s,
+		lastSuccess: ok ? endedAt : before.lastSuccess,
 	};
 	return {
 		state: {...state, agents: {...state.agents, [event.agent]: after}},

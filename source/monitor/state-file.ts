@@ -14,6 +14,11 @@ export type AgentRecord = {
 	/** Epoch ms of the end of the last counted execution. */
 	readonly lastExecution: number | undefined;
 	readonly lastDurationS: number | undefined;
+	/**
+	Epoch ms of the end of the last successful execution (a halt is one). Optional: a state file
+	written before it was kept has none, and loadState takes it from the history.
+	*/
+	readonly lastSuccess?: number | undefined;
 	/** Cycles in a row, up to now, at whose end the agent was unhealthy. */
 	readonly unhealthyCycles: number;
 };
@@ -56,6 +61,7 @@ export const emptyAgentRecord: AgentRecord = {
 	totalRetries: 0,
 	lastExecution: undefined,
 	lastDurationS: undefined,
+	lastSuccess: undefined,
 	unhealthyCycles: 0,
 };
 
@@ -183,11 +189,40 @@ function parseState(data: unknown): MonitorState {
 		);
 	}
 
+	const agents: Array<[string, AgentRecord]> = [];
 	for (const [name, record] of Object.entries(state.agents)) {
 		if (!Array.isArray(record.history) || !isCount(record.executions)) {
 			throw new Error(`agents.${name}: malformed`);
 		}
+
+		if (record.lastSuccess !== undefined && !isCount(record.lastSuccess)) {
+			throw new Error(`agents.${name}.lastSuccess: malformed`);
+		}
+
+		agents.push([name, withLastSuccess(record)]);
 	}
 
-	return {...(state as MonitorState), version: stateVersion};
+	// Object.fromEntries defines own properties: a key such as "__proto__" stays data.
+	return {
+		...(state as MonitorState),
+		version: stateVersion,
+		agents: Object.fromEntries(agents),
+	};
+}
+
+/**
+The last success of a record read from a file: the one recorded, or, in a file written before it
+was kept (or by an older moondev-tui that kept it unchanged), the latest in the history.
+*/
+function withLastSuccess(record: AgentRecord): AgentRecord {
+	const inHistory = record.history.findLast(execution => execution.ok)?.time;
+	const latest =
+		record.lastSuccess === undefined
+			? inHistory
+			: inHistory === undefined
+				? record.lastSuccess
+				: Math.max(record.lastSuccess, inHistory);
+	return latest === record.lastSuccess
+		? record
+		: {...record, lastSuccess: latest};
 }

@@ -275,6 +275,66 @@ describe('resolution', () => {
 		expect(dotConfig.orchestrator.metricsExportDir).toBe(path.join(dir, 'out'));
 	});
 
+	test('promFile: relative to the same folder as metricsExportDir; by default moondev.prom beside the metrics', () => {
+		const dir = temporaryDirectory();
+		const agents = {a: {command: 'x'}};
+		const byDefault = load(
+			{agents, orchestrator: {metricsExportDir: 'out'}},
+			{dir, name: '.config/moondev.json'},
+		);
+		expect(byDefault.orchestrator.promFile).toBe(
+			path.join(dir, 'out', 'moondev.prom'),
+		);
+		const relative = load(
+			{agents, orchestrator: {promFile: 'textfile/bots.prom'}},
+			{dir, name: '.config/moondev.json'},
+		);
+		expect(relative.orchestrator.promFile).toBe(
+			path.join(dir, 'textfile', 'bots.prom'),
+		);
+		const nodeExporter =
+			'/var/lib/node_exporter/textfile_collector/moondev.prom';
+		expect(
+			load({agents, orchestrator: {promFile: nodeExporter}}, {dir}).orchestrator
+				.promFile,
+		).toBe(nodeExporter);
+		// --metrics-dir moves the default along; a promFile stays where it says.
+		const overrides = {metricsExportDir: 'elsewhere'};
+		expect(load({agents}, {dir, overrides}).orchestrator.promFile).toBe(
+			path.join(dir, 'elsewhere', 'moondev.prom'),
+		);
+		expect(
+			load({agents, orchestrator: {promFile: nodeExporter}}, {dir, overrides})
+				.orchestrator.promFile,
+		).toBe(nodeExporter);
+	});
+
+	test('a promFile must end in .prom: node_exporter reads nothing else', () => {
+		for (const promFile of [
+			'/var/lib/node_exporter/textfile_collector',
+			'/var/lib/node_exporter/textfile_collector/',
+			'moondev.prom.txt',
+			'.prom',
+			'dir/.prom',
+		]) {
+			expect(
+				errorOf(() =>
+					load({agents: {a: {command: 'x'}}, orchestrator: {promFile}}),
+				),
+			).toBe(
+				`moondev.json: orchestrator.promFile: expected a file path ending in .prom (node_exporter's textfile collector reads only *.prom), got ${promFile.length > 38 ? `${JSON.stringify(promFile).slice(0, 37)}...` : JSON.stringify(promFile)}`,
+			);
+		}
+
+		expect(
+			errorOf(() =>
+				load({agents: {a: {command: 'x'}}, orchestrator: {promFile: 9100}}),
+			),
+		).toBe(
+			'moondev.json: orchestrator.promFile: expected a path ending in .prom, got 9100',
+		);
+	});
+
 	test('env files and env merge in order: orchestrator, agent file, agent env', () => {
 		const dir = temporaryDirectory();
 		writeFileSync(

@@ -180,6 +180,66 @@ describe('state file', () => {
 		expect(nextCycleOf(state)).toBe(8);
 	});
 
+	test('the last success is kept; a file written before it was kept gets it from the history', () => {
+		const folder = temporaryDirectory();
+		const history = [
+			{time: 1000, ok: true, durationS: 1, retries: 0},
+			{time: 2000, ok: true, durationS: 1, retries: 0},
+			{time: 3000, ok: false, durationS: 1, retries: 0},
+		];
+		// As this release writes it: the last success outlives the history it came from.
+		const current = {
+			...emptyState,
+			agents: {
+				risk: {...emptyAgentRecord, history: [], lastSuccess: 500},
+			},
+		};
+		saveState(folder, current);
+		expect(loadState(folder)).toEqual({state: current, warning: undefined});
+
+		// As the release before wrote it (same format 2): no lastSuccess.
+		const {lastSuccess, ...older} = {
+			...emptyAgentRecord,
+			history,
+			executions: 3,
+			successes: 2,
+			failures: 1,
+		};
+		expect(lastSuccess).toBeUndefined();
+		writeFileSync(
+			path.join(folder, 'state.json'),
+			JSON.stringify({
+				...emptyState,
+				agents: {risk: older, never: {...older, history: history.slice(2)}},
+			}),
+		);
+		const loaded = loadState(folder);
+		expect(loaded.warning).toBeUndefined();
+		expect(loaded.state.agents.risk).toEqual({...older, lastSuccess: 2000});
+		expect(loaded.state.agents.never?.lastSuccess).toBeUndefined();
+
+		// Kept by an older moondev-tui that did not update it: the history's is later.
+		saveState(folder, {
+			...emptyState,
+			agents: {risk: {...older, lastSuccess: 1000}},
+		});
+		expect(loadState(folder).state.agents.risk?.lastSuccess).toBe(2000);
+	});
+
+	test('a last success that is not a time is corrupt', () => {
+		const folder = temporaryDirectory();
+		writeFileSync(
+			path.join(folder, 'state.json'),
+			JSON.stringify({
+				...emptyState,
+				agents: {risk: {...emptyAgentRecord, lastSuccess: 'yesterday'}},
+			}),
+		);
+		expect(loadState(folder).warning).toMatch(
+			/could not be read \(agents\.risk\.lastSuccess: malformed\)/,
+		);
+	});
+
 	test('valid JSON of the wrong shape is corrupt too', () => {
 		const folder = temporaryDirectory();
 		writeFileSync(path.join(folder, 'state.json'), '{"version": 2}');

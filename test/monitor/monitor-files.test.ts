@@ -230,6 +230,7 @@ describe('a folder that cannot be written', () => {
 		expect(failures).toEqual([
 			{what: 'alerts.jsonl', code: 'ENOTDIR'},
 			{what: 'metrics', code: 'ENOTDIR'},
+			{what: 'moondev.prom', code: 'ENOTDIR'},
 			{what: 'the state file', code: 'ENOTDIR'},
 		]);
 	});
@@ -241,10 +242,11 @@ describe('a folder that cannot be written', () => {
 		files.appendAlert({message: 'lost'});
 		expect(failures.map(failure => failure.what)).toEqual([
 			'metrics',
+			'moondev.prom',
 			'alerts.jsonl',
 		]);
 
-		// Repaired: the metrics are written (the folder made), the alerts not tried.
+		// Repaired: the metrics and moondev.prom are written (the folder made), the alerts not tried.
 		rmSync(blocker);
 		const written = files.writeCycle(metricsOf(2), '', at(2));
 		expect(written).toEqual({
@@ -252,7 +254,7 @@ describe('a folder that cannot be written', () => {
 			bytes: expect.any(Number) as unknown,
 		});
 
-		// Broken again: the metrics failure is news; the alerts' is the same one still.
+		// Broken again: the metrics' and moondev.prom's failures are news; the alerts' is the same one still.
 		rmSync(blocker, {recursive: true});
 		writeFileSync(blocker, '');
 		files.writeCycle(metricsOf(3), '', at(3));
@@ -260,8 +262,10 @@ describe('a folder that cannot be written', () => {
 		files.writeCycle(metricsOf(4), '', at(4));
 		expect(failures.map(failure => failure.what)).toEqual([
 			'metrics',
+			'moondev.prom',
 			'alerts.jsonl',
 			'metrics',
+			'moondev.prom',
 		]);
 	});
 
@@ -269,19 +273,80 @@ describe('a folder that cannot be written', () => {
 		const dir = temporaryDirectory();
 		const folder = path.join(dir, 'metrics');
 		mkdirSync(folder);
-		// A folder where moondev.prom should be: the cycle's files alone fail.
+		// A folder where moondev.prom should be: that file alone fails.
 		mkdirSync(path.join(folder, 'moondev.prom'));
 		const {files, failures} = filesIn(folder);
 		const result = files.writeCycle(metricsOf(1), '', at(1));
 		expect(result).toEqual({
-			error: expect.stringMatching(/^EISDIR/v) as unknown,
+			path: path.join(folder, 'metrics_20261102_100001.json'),
+			bytes: expect.any(Number) as unknown,
 		});
+		files.writeCycle(metricsOf(2), '', at(2));
 		files.appendAlert({message: 'still written'});
 		files.saveState(emptyState);
-		expect(failures.map(failure => failure.what)).toEqual(['metrics']);
+		expect(failures).toEqual([{what: 'moondev.prom', code: 'EISDIR'}]);
 		expect(readFileSync(path.join(folder, 'alerts.jsonl'), 'utf8')).toBe(
 			'{"message":"still written"}\n',
 		);
 		expect(loadState(folder).state).toEqual(emptyState);
+	});
+});
+
+describe('promFile', () => {
+	test('moondev.prom is written where promFile says, atomically, and not in the metrics folder', () => {
+		const dir = temporaryDirectory();
+		const folder = path.join(dir, 'metrics');
+		const textfile = path.join(dir, 'node_exporter');
+		mkdirSync(textfile);
+		const promFile = path.join(textfile, 'moondev.prom');
+		const failures: string[] = [];
+		const files = createMonitorFiles({
+			folder,
+			promFile,
+			retention: 0,
+			onFailure(what) {
+				failures.push(what);
+			},
+		});
+		files.writeCycle(metricsOf(1), 'moondev_cycles_total 1\n', at(1));
+		files.writeCycle(metricsOf(2), 'moondev_cycles_total 2\n', at(2));
+		expect(readFileSync(promFile, 'utf8')).toBe('moondev_cycles_total 2\n');
+		// Only the file itself: node_exporter reads *.prom, and no temporary file is left.
+		expect(readdirSync(textfile)).toEqual(['moondev.prom']);
+		expect(readdirSync(folder).toSorted()).toEqual([
+			'metrics_20261102_100001.json',
+			'metrics_20261102_100002.json',
+		]);
+		expect(failures).toEqual([]);
+	});
+
+	test('a promFile that cannot be written is reported once, by its path; the metrics files are written all the same', () => {
+		const dir = temporaryDirectory();
+		const folder = path.join(dir, 'metrics');
+		// Its folder is not made: a mistyped textfile folder is said, not created.
+		const promFile = path.join(dir, 'missing', 'moondev.prom');
+		const failures: Array<{what: string; code: string | undefined}> = [];
+		const files = createMonitorFiles({
+			folder,
+			promFile,
+			retention: 0,
+			onFailure(what, error) {
+				failures.push({what, code: (error as NodeJS.ErrnoException).code});
+			},
+		});
+		for (let cycle = 1; cycle <= 3; cycle++) {
+			expect(files.writeCycle(metricsOf(cycle), 'x\n', at(cycle))).toEqual({
+				path: path.join(folder, `metrics_20261102_10000${cycle}.json`),
+				bytes: expect.any(Number) as unknown,
+			});
+		}
+
+		expect(failures).toEqual([{what: promFile, code: 'ENOENT'}]);
+		mkdirSync(path.dirname(promFile));
+		files.writeCycle(metricsOf(4), 'x\n', at(4));
+		expect(readFileSync(promFile, 'utf8')).toBe('x\n');
+		rmSync(path.dirname(promFile), {recursive: true});
+		files.writeCycle(metricsOf(5), 'x\n', at(5));
+		expect(failures.map(failure => failure.what)).toEqual([promFile, promFile]);
 	});
 });

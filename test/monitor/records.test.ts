@@ -1,6 +1,9 @@
 import {expect, test} from 'vitest';
 import type {AgentEndEvent} from '../../source/contract/events.js';
-import {buildMetricsDocument} from '../../source/monitor/metrics-document.js';
+import {
+	buildMetricsDocument,
+	summarizeAgents,
+} from '../../source/monitor/metrics-document.js';
 import {
 	recordCycleEnd,
 	recordExecution,
@@ -125,5 +128,117 @@ test('the metrics document: all-time counters, window figures, skipped agents, c
 		},
 		performance: {total_executions: 1, avg_cycle_time_minutes: 0.083},
 		custom_metrics: {'risk.var_95': 0.03},
+	});
+});
+
+test('the last success: a success or a halt sets it, a failure keeps it, a skip is no run', () => {
+	let state = emptyState;
+	const run = (time: string, status: AgentEndEvent['status']) => {
+		state =
+			recordExecution(state, end({agent: 'risk', time, status}), 20)?.state ??
+			state;
+		return recordOf(state, 'risk').lastSuccess;
+	};
+
+	expect(recordOf(state, 'risk').lastSuccess).toBeUndefined();
+	expect(run('2026-11-25T10:00:00.000Z', 'failed')).toBeUndefined();
+	expect(run('2026-11-25T10:05:00.000Z', 'success')).toBe(
+		Date.parse('2026-11-25T10:05:00.000Z'),
+	);
+	expect(run('2026-11-25T10:10:00.000Z', 'timeout')).toBe(
+		Date.parse('2026-11-25T10:05:00.000Z'),
+	);
+	expect(run('2026-11-25T10:15:00.000Z', 'skipped')).toBe(
+		Date.parse('2026-11-25T10:05:00.000Z'),
+	);
+	expect(run('2026-11-25T10:20:00.000Z', 'halted')).toBe(
+		Date.parse('2026-11-25T10:20:00.000Z'),
+	);
+});
+
+test('the last success outlives the history: kept after 60 failures', () => {
+	let {state} = recordExecution(
+		emptyState,
+		end({agent: 'bot', time: '2026-11-25T09:00:00.000Z'}),
+		20,
+	)!;
+	for (let index = 0; index < 60; index++) {
+		state = recordExecution(
+			state,
+			end({agent: 'bot', status: 'failed', time: '2026-11-25T10:00:00.000Z'}),
+			20,
+		)!.state;
+	}
+
+	const record = recordOf(state, 'bot');
+	expect(record.history.some(execution => execution.ok)).toBe(false);
+	expect(record.lastSuccess).toBe(Date.parse('2026-11-25T09:00:00.000Z'));
+});
+
+test("the agents' summaries, known before any cycle, are the metrics document's", () => {
+	let state = emptyState;
+	for (const status of ['success', 'failed', 'success'] as const) {
+		state = recordExecution(state, end({agent: 'risk', status}), 20)!.state;
+	}
+
+	const health = {
+		risk: {
+			status: 'degraded' as const,
+			successRate: 66.666,
+			avgDurationS: 2,
+			consecutiveFailures: 0,
+			lastSuccess: undefined,
+			lastFailure: undefined,
+		},
+	};
+	const summaries = summarizeAgents(['risk', 'constructor'], state, health);
+	expect(summaries).toEqual({
+		risk: {
+			executions: 3,
+			successes: 2,
+			failures: 1,
+			success_rate: 66.67,
+			avg_execution_time: 2,
+			total_retries: 3,
+			consecutive_failures: 0,
+			last_execution: '2026-11-25T10:00:00.000Z',
+			health_status: 'degraded',
+		},
+		constructor: {
+			executions: 0,
+			successes: 0,
+			failures: 0,
+			success_rate: 0,
+			avg_execution_time: 0,
+			total_retries: 0,
+			consecutive_failures: 0,
+			last_execution: null,
+			health_status: 'unknown',
+		},
+	});
+	const event = {
+		type: 'cycle_end',
+		time: '2026-11-25T10:00:05.000Z',
+		cycle: 1,
+		duration_s: 5,
+		halted: false,
+		results: {},
+	} as const;
+	expect(
+		buildMetricsDocument({
+			agents: ['risk', 'constructor'],
+			phaseOf: new Map(),
+			state: recordCycleEnd(state, event),
+			event,
+			health,
+			entries: new Map(),
+			cycleStart: undefined,
+			haltReason: undefined,
+			customMetrics: {},
+			timestamp: '2026-11-25T10:00:06.000Z',
+		}),
+	).toMatchObject({
+		agents: summaries,
+		performance: {total_executions: 3, total_successes: 2, total_failures: 1},
 	});
 });
