@@ -196,6 +196,7 @@ const config: FlatXoConfig = [
 			'source/runner/parse-protocol-line.ts',
 			'source/monitor/metrics-file.ts',
 			'source/control/engine-status.ts',
+			'source/control/engine-health.ts',
 			'test/**',
 		],
 		rules: {

@@ -30,6 +30,8 @@ Options
   --metrics-dir <dir>     override orchestrator.metricsExportDir
   --yes, -y               disable: confirm turning off a critical agent (for the next cycle only)
   --follow, -f            logs: follow the log as it grows
+  --listen <host:port>    also serve GET /metrics (Prometheus) and /healthz over HTTP (host 127.0.0.1
+                          by default: --listen 9100); read-only
   --help, --version
 
 Exit codes

@@ -18,6 +18,7 @@ import {formatToggles, savedToggles} from './saved-toggles.js';
 import {describeConfig} from './validate.js';
 import {engineCommands, runEngineCommand} from './engine-commands.js';
 import {showLogs} from './show-logs.js';
+import {type ListenAddress, parseListen} from './listen-address.js';
 
 const commands = new Set([
 	'run',
@@ -84,8 +85,12 @@ async function dispatch(
 		throw new ConfigError(`unexpected argument "${extra[0]}" (see --help)`);
 	}
 
-	if (flags.listen !== undefined) {
-		throw new ConfigError('--listen is not supported by this version yet');
+	const listen =
+		flags.listen === undefined ? undefined : parseListen(flags.listen);
+	if (listen && command !== undefined) {
+		throw new ConfigError(
+			`--listen serves an engine's metrics: it goes with an engine run, not with ${command}`,
+		);
 	}
 
 	if (command !== undefined && engineCommands.has(command)) {
@@ -126,8 +131,9 @@ async function dispatch(
 			overrides: overridesFromFlags(flags),
 		});
 	let config: ResolvedConfig;
+	let {demo} = flags;
 	try {
-		config = load(flags.demo);
+		config = load(demo);
 	} catch (error) {
 		// A person at a terminal is offered the demo; a service never runs it by mistake.
 		if (!(error instanceof NoConfigError && useTui)) {
@@ -140,7 +146,8 @@ async function dispatch(
 			return exitCodes.usage;
 		}
 
-		config = load(true);
+		demo = true;
+		config = load(demo);
 	}
 
 	if (command === 'logs') {
@@ -187,7 +194,12 @@ async function dispatch(
 			});
 		}
 
-		return await runEngine(config, flags, lifecycle, useTui);
+		return await runEngine(config, flags, lifecycle, {
+			useTui,
+			listen,
+			// `reload` reads the config again exactly as this run first read it.
+			reloadConfig: () => load(demo),
+		});
 	} finally {
 		lifecycle.dispose();
 	}
@@ -197,13 +209,21 @@ async function runEngine(
 	config: ResolvedConfig,
 	flags: RawFlags,
 	lifecycle: Lifecycle,
-	useTui: boolean,
+	{
+		useTui,
+		listen,
+		reloadConfig,
+	}: {
+		readonly useTui: boolean;
+		readonly listen: ListenAddress | undefined;
+		readonly reloadConfig: () => ResolvedConfig;
+	},
 ): Promise<number> {
 	const agentsFlag = flags.agents !== undefined;
 	if (useTui) {
 		// Loaded only here: the headless path never pays for React and Ink.
 		const {runTui} = await import('./run-tui.js');
-		return runTui({config, agentsFlag, lifecycle});
+		return runTui({config, agentsFlag, lifecycle, reloadConfig, listen});
 	}
 
 	return runHeadless({
@@ -212,5 +232,7 @@ async function runEngine(
 		once: flags.once,
 		agentsFlag,
 		lifecycle,
+		reloadConfig,
+		listen,
 	});
 }

@@ -1,16 +1,9 @@
-import process from 'node:process';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {openSettings} from '../config/settings.js';
 import {systemClock} from '../engine/clock.js';
 import {createEngine, type Engine} from '../engine/create-engine.js';
 import {createEventBus, type EventBus} from '../engine/event-bus.js';
 import type {EngineStopEvent} from '../contract/events.js';
-import {
-	type ControlServer,
-	startControlServer,
-} from '../control/control-server.js';
-import {handleRequest} from '../control/handle-request.js';
-import type {ReplyBody} from '../control/protocol.js';
 import {controlSocketPathOf} from '../control/socket-path.js';
 import {createMonitor, type Monitor} from '../monitor/create-monitor.js';
 import {realPathOf, runtimeFolder} from '../monitor/engine-lock.js';
@@ -21,9 +14,18 @@ import {watchGroups} from '../runner/kill-group.js';
 import {runAgent} from '../runner/run-agent.js';
 import {reduce} from '../store/reduce.js';
 import {type AppState, createInitialState} from '../store/state.js';
+import type {ListenAddress} from './listen-address.js';
 import {endLeftovers, holdLocks} from './hold-locks.js';
-import {packageVersion} from './paths.js';
+import {serveEngine} from './serve-engine.js';
 import type {Lifecycle} from './process-lifecycle.js';
+
+/*
+One piece past 300 lines because opening a run is one ordered sequence over shared state: the
+locks before anything else, a dead engine's leftovers ended before our first agent, the state
+loaded before the engine numbers its cycles, the listeners attached before the first event, and a
+close that undoes each step whatever the one before it did. The parts that stand alone live
+beside it: hold-locks.ts, serve-engine.ts (socket, reload, HTTP), the monitor and the engine.
+*/
 
 /** Everything one run of the orchestrator needs, wired, and how to put it away. */
 export type Session = {
@@ -55,6 +57,10 @@ export type SessionOptions = {
 	readonly settingsFolder?: string | undefined;
 	/** Batch recent output lines for a screen; headless has none. @default true */
 	readonly keepOutput?: boolean;
+	/** `--listen`: serve GET /metrics and /healthz there. */
+	readonly listen?: ListenAddress | undefined;
+	/** Reads the config again as this run first read it (`reload`); without it, reload is refused. */
+	readonly reloadConfig?: (() => ResolvedConfig) | undefined;
 };
 
 /**
@@ -69,6 +75,8 @@ export async function openSession({
 	lifecycle,
 	settingsFolder,
 	keepOutput = true,
+	reloadConfig,
+	listen,
 }: SessionOptions): Promise<Session> {
 	const folder = config.orchestrator.metricsExportDir;
 	const bus = createEventBus();
@@ -201,6 +209,7 @@ export async function openSession({
 		onLines: monitor.onLines,
 		keepOutput,
 		enabled,
+		onConfigApplied: monitor.setConfig,
 	});
 	late.engine = running;
 	for (const what of locks.lost()) {
@@ -249,43 +258,23 @@ export async function openSession({
 		}
 	});
 
-	const control = await openControlSocket({
+	// Reachable while it runs: the control socket, `reload`, and --listen's HTTP.
+	const services = await serveEngine({
+		config,
+		bus,
+		engine: running,
+		view: () => view,
+		metrics: monitor.prometheus,
+		lostLocks: locks.lost,
+		requestStop() {
+			lifecycle.requestStop();
+		},
 		socketPath,
-		hello: {
-			version: packageVersion(),
-			pid: process.pid,
-			config: config.displayName,
-			metricsFolder: folder,
-		},
-		listen: bus.listen,
-		onAttachedChange(attached) {
-			// Headless, recent output is batched only while a screen is attached.
-			if (!keepOutput) {
-				running.setKeepOutput(attached);
-			}
-		},
-		handle: async request =>
-			handleRequest(request, {
-				controls: running,
-				view: () => view,
-				engine: {
-					pid: process.pid,
-					version: packageVersion(),
-					metricsFolder: folder,
-				},
-				held: locks.lost,
-				requestStop() {
-					lifecycle.requestStop();
-				},
-				reload: (): ReplyBody => ({
-					ok: false,
-					error: 'reload is not supported by this engine yet: restart it',
-				}),
-			}),
+		keepOutput,
+		reloadConfig,
+		listen,
 	});
-	if (typeof control === 'string') {
-		warnings.push(control);
-	}
+	warnings.push(...services.warnings);
 
 	let closing: Promise<void> | undefined;
 	const close = async (last: EngineStopEvent) => {
@@ -293,10 +282,7 @@ export async function openSession({
 			bus.emit(last);
 			// Each step runs whatever the one before did: the locks must never be left behind.
 			try {
-				if (typeof control !== 'string') {
-					await control.close();
-				}
-
+				await services.close();
 				await settings.flush();
 			} finally {
 				try {
@@ -342,6 +328,10 @@ export async function openSession({
 				});
 			}
 
+			for (const note of services.notes) {
+				bus.emit({type: 'alert', time: now(), level: 'info', message: note});
+			}
+
 			for (const warning of warnings) {
 				bus.emit({
 					type: 'alert',
@@ -353,15 +343,4 @@ export async function openSession({
 		},
 		close,
 	};
-}
-
-/** The control socket, or why there is none (a warning: the engine trades all the same). */
-async function openControlSocket(
-	options: Parameters<typeof startControlServer>[0],
-): Promise<ControlServer | string> {
-	try {
-		return await startControlServer(options);
-	} catch (error) {
-		return `no control socket at ${options.socketPath} (${error instanceof Error ? error.message : String(error)}): attach, status and the other commands cannot reach this engine`;
-	}
 }

@@ -4,6 +4,7 @@ import {formatDashboard} from '../headless/dashboard.js';
 import {createJsonPrinter} from '../headless/json-printer.js';
 import {createTextPrinter} from '../headless/text-printer.js';
 import {exitCodeOf, exitCodes} from './exit-codes.js';
+import type {ListenAddress} from './listen-address.js';
 import {openSession} from './open-session.js';
 import {createLineWriters} from './output.js';
 import type {Lifecycle} from './process-lifecycle.js';
@@ -15,6 +16,10 @@ export type HeadlessOptions = {
 	/** `--agents` was given (it wins over saved toggles). */
 	readonly agentsFlag: boolean;
 	readonly lifecycle: Lifecycle;
+	/** Reads the config again, for `reload`. */
+	readonly reloadConfig?: () => ResolvedConfig;
+	/** `--listen`: serve /metrics and /healthz. */
+	readonly listen?: ListenAddress | undefined;
 };
 
 /**
@@ -28,12 +33,16 @@ export async function runHeadless({
 	once,
 	agentsFlag,
 	lifecycle,
+	reloadConfig,
+	listen,
 }: HeadlessOptions): Promise<number> {
 	const session = await openSession({
 		config,
 		agentsFlag,
 		lifecycle,
 		keepOutput: false,
+		reloadConfig,
+		listen,
 	});
 	const {bus, engine, monitor} = session;
 	// One cycle of nothing is no success: a script is told, not given an empty exit 0.
@@ -51,15 +60,13 @@ export async function runHeadless({
 	const writers = createLineWriters(() => {
 		lifecycle.requestStop('SIGPIPE');
 	});
-	const maxAttempts = new Map(
-		config.agents.map(agent => [agent.name, agent.retries + 1]),
-	);
 	bus.listen(
 		json
 			? createJsonPrinter(writers.out)
 			: createTextPrinter({
 					write: writers.out,
-					maxAttempts: agent => maxAttempts.get(agent) ?? 1,
+					// From the state a screen shows: a reloaded config's agents included.
+					maxAttempts: agent => session.view().agents[agent]?.maxAttempts ?? 1,
 					dashboard() {
 						const report = monitor.lastReport();
 						return config.orchestrator.enableMonitoring && report

@@ -5,6 +5,7 @@ import {createAppStore} from '../store/create-app-store.js';
 import {StoreProvider} from '../store/store-context.js';
 import {App} from '../ui/app.js';
 import type {Lifecycle} from './process-lifecycle.js';
+import type {ListenAddress} from './listen-address.js';
 import {openSession} from './open-session.js';
 import {exitCodes} from './exit-codes.js';
 import {enterFullScreen} from './full-screen.js';
@@ -18,6 +19,8 @@ export async function runTui(options: {
 	readonly config: ResolvedConfig;
 	readonly agentsFlag: boolean;
 	readonly lifecycle: Lifecycle;
+	readonly reloadConfig?: () => ResolvedConfig;
+	readonly listen?: ListenAddress | undefined;
 }): Promise<number> {
 	const {config, lifecycle} = options;
 	const session = await openSession(options);

@@ -226,7 +226,29 @@ export type CycleRecordedEvent = {
 	readonly cycle: number;
 };
 
+/** An agent as a screen lays it out: what a reloaded config changes of it. */
+export type AgentLayout = {
+	readonly name: string;
+	readonly critical: boolean;
+	/** The phase it runs in; null when it is in none (it never runs). */
+	readonly phase: string | null;
+	readonly enabled: boolean;
+	readonly maxAttempts: number;
+};
+
+/**
+A reloaded config took effect, before the cycle that runs it: the agents (in config order) and the
+phases as they are now. No command, env value or path: only what a screen shows.
+*/
+export type ConfigAppliedEvent = {
+	readonly type: 'config_applied';
+	readonly time: string;
+	readonly agents: readonly AgentLayout[];
+	readonly phases: readonly string[];
+};
+
 export type InternalEvent =
+	| ConfigAppliedEvent
 	| AgentHealthEvent
 	| AttemptEndEvent
 	| CycleRecordedEvent

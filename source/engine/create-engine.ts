@@ -1,3 +1,4 @@
+import {layoutOf} from '../config/agent-layout.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import type {OutputStream, RunAgent} from '../runner/run-agent.js';
 import type {EngineControls} from '../contract/controls.js';
@@ -34,6 +35,8 @@ export type EngineDeps = {
 		lines: readonly string[],
 		stream: OutputStream,
 	) => void;
+	/** Called when a reloaded config takes effect, before the cycle that runs it. */
+	readonly onConfigApplied?: (config: ResolvedConfig) => void;
 	/** How often buffered output reaches the store. @default 100 */
 	readonly outputIntervalMs?: number;
 	/**
@@ -65,6 +68,12 @@ export type Engine = EngineControls & {
 	readonly release: (reason: string) => void;
 	/** Whether recent output lines are batched into `agent_output` events from now on. */
 	readonly setKeepOutput: (keep: boolean) => void;
+	/**
+	Runs `config` from the next cycle on (a reload): the running cycle, if any, ends on the old one.
+	Kept agents keep their toggles unless the file changed their `enabled`; a critical agent is
+	on or off as its file says (or off for the one cycle it was turned off for).
+	*/
+	readonly replaceConfig: (config: ResolvedConfig) => void;
 };
 
 /** An output batcher that keeps nothing, for runs without a screen. */
@@ -87,7 +96,9 @@ The orchestrator: runs cycles, sleeps between them, and answers the controls. Fr
 of the terminal, so the headless mode, the TUI and the tests all drive this same code.
 */
 export function createEngine(deps: EngineDeps): Engine {
-	const {config, clock, emit} = deps;
+	const {clock, emit} = deps;
+	let {config} = deps;
+	let pendingConfig: ResolvedConfig | undefined;
 	const enabled = new Map(
 		config.agents.map(agent => [
 			agent.name,
@@ -95,9 +106,9 @@ export function createEngine(deps: EngineDeps): Engine {
 		]),
 	);
 	const running = new Map<string, AbortController>();
-	const criticalAgents = new Set(
-		config.agents.filter(agent => agent.critical).map(agent => agent.name),
-	);
+	const criticalOf = (of: ResolvedConfig) =>
+		new Set(of.agents.filter(agent => agent.critical).map(agent => agent.name));
+	let criticalAgents = criticalOf(config);
 	// Critical agents turned off at run time: off for the next cycle only, never for good.
 	const offForOneCycle = new Set<string>();
 	const stopController = new AbortController();
@@ -159,6 +170,54 @@ export function createEngine(deps: EngineDeps): Engine {
 		});
 	};
 
+	const applyPendingConfig = () => {
+		const next = pendingConfig;
+		if (!next) {
+			return;
+		}
+
+		pendingConfig = undefined;
+		const before = new Map(config.agents.map(agent => [agent.name, agent]));
+		const nextEnabled = new Map(
+			next.agents.map(agent => {
+				const old = before.get(agent.name);
+				if (agent.critical) {
+					return [
+						agent.name,
+						agent.enabled && !offForOneCycle.has(agent.name),
+					] as const;
+				}
+
+				return [
+					agent.name,
+					old && !old.critical && old.enabled === agent.enabled
+						? (enabled.get(agent.name) ?? agent.enabled)
+						: agent.enabled,
+				] as const;
+			}),
+		);
+		enabled.clear();
+		for (const [name, value] of nextEnabled) {
+			enabled.set(name, value);
+		}
+
+		config = next;
+		criticalAgents = criticalOf(next);
+		for (const agent of offForOneCycle) {
+			if (!criticalAgents.has(agent)) {
+				offForOneCycle.delete(agent);
+			}
+		}
+
+		deps.onConfigApplied?.(next);
+		emit({
+			type: 'config_applied',
+			time: new Date(clock.now()).toISOString(),
+			agents: layoutOf(next, isEnabled),
+			phases: next.phases.map(phase => phase.name),
+		});
+	};
+
 	const loop = async (once: boolean): Promise<CycleOutcome | undefined> => {
 		let cycle = deps.firstCycle ?? 1;
 		let last: CycleOutcome | undefined;
@@ -179,6 +238,7 @@ export function createEngine(deps: EngineDeps): Engine {
 
 			forced = false;
 			nextRunAt = undefined;
+			applyPendingConfig();
 			emitSchedule();
 			const offThisCycle = [...offForOneCycle];
 			// eslint-disable-next-line no-await-in-loop
@@ -277,6 +337,9 @@ export function createEngine(deps: EngineDeps): Engine {
 		},
 		hold(reason) {
 			holds.add(reason);
+		},
+		replaceConfig(next) {
+			pendingConfig = next;
 		},
 		setKeepOutput(keep) {
 			if (keep === (batcher !== discardOutput)) {

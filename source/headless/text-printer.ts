@@ -141,6 +141,7 @@ function formatEvent(
 		}
 
 		case 'attempt_end':
+		case 'config_applied':
 		case 'agent_health':
 		case 'cycle_recorded':
 		case 'agent_output':

@@ -82,6 +82,11 @@ export type Monitor = {
 	series without samples).
 	*/
 	readonly prometheus: () => string;
+	/**
+	A reloaded config, in effect from now (the engine calls it before the cycle that runs it): the
+	agents, thresholds and files it names; new agents' health is announced. The folder stays.
+	*/
+	readonly setConfig: (config: ResolvedConfig) => void;
 	readonly close: () => Promise<void>;
 };
 
@@ -103,23 +108,34 @@ the records (records.ts, pure), the alert rules (alert-rules.ts, pure), the metr
 agent's log file. A folder that cannot be written raises an alert and the cycles go on.
 */
 export function createMonitor(options: MonitorOptions): Monitor {
-	const {config, emit} = options;
-	const {orchestrator} = config;
+	const {emit} = options;
+	// Replaced by a reload (setConfig), from the cycle it takes effect in; the folder never changes.
+	let {config} = options;
+	let {orchestrator} = config;
 	const folder = orchestrator.metricsExportDir;
-	const healthOn = orchestrator.enableHealthChecks;
+	let healthOn = orchestrator.enableHealthChecks;
 	const clock = options.now ?? Date.now;
-	const maxAttempts = new Map(
-		config.agents.map(agent => [agent.name, agent.retries + 1]),
-	);
-	const critical = new Set(
-		config.agents.filter(agent => agent.critical).map(agent => agent.name),
-	);
-	const phaseOf = new Map<string, string>();
-	for (const phase of config.phases) {
-		for (const name of phase.agents) {
-			phaseOf.set(name, phase.name);
+	let maxAttempts = new Map<string, number>();
+	let critical = new Set<string>();
+	let phaseOf = new Map<string, string>();
+	const derive = () => {
+		orchestrator = config.orchestrator;
+		healthOn = orchestrator.enableHealthChecks;
+		maxAttempts = new Map(
+			config.agents.map(agent => [agent.name, agent.retries + 1]),
+		);
+		critical = new Set(
+			config.agents.filter(agent => agent.critical).map(agent => agent.name),
+		);
+		phaseOf = new Map();
+		for (const phase of config.phases) {
+			for (const name of phase.agents) {
+				phaseOf.set(name, phase.name);
+			}
 		}
-	}
+	};
+
+	derive();
 
 	let state = options.initialState;
 	let cycleStart: string | undefined;
@@ -149,14 +165,19 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		}
 	};
 
-	const files = createMonitorFiles({
-		folder,
-		promFile: orchestrator.promFile,
-		retention: orchestrator.metricsRetention,
-		onFailure(what, error) {
-			alert('critical', `${what} could not be written: ${errorMessage(error)}`);
-		},
-	});
+	const createFiles = () =>
+		createMonitorFiles({
+			folder,
+			promFile: orchestrator.promFile,
+			retention: orchestrator.metricsRetention,
+			onFailure(what, error) {
+				alert(
+					'critical',
+					`${what} could not be written: ${errorMessage(error)}`,
+				);
+			},
+		});
+	let files = createFiles();
 
 	const logs: AgentLogs = createAgentLogs({
 		folder: path.join(folder, 'logs'),
@@ -199,6 +220,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		),
 	});
 	let prometheusText: string | undefined;
+	// Agents a reload added, whose health is announced with the event that lays them out.
+	let newAgents: string[] = [];
 
 	/** Tells the store an agent's health, for its badge and its estimated progress bar. */
 	const emitHealth = (agent: string) => {
@@ -316,6 +339,16 @@ export function createMonitor(options: MonitorOptions): Monitor {
 	return {
 		listen(event) {
 			switch (event.type) {
+				// Said once the screens know the new agents: after the event that lays them out.
+				case 'config_applied': {
+					for (const agent of newAgents) {
+						emitHealth(agent);
+					}
+
+					newAgents = [];
+					break;
+				}
+
 				case 'cycle_start': {
 					cycleStart = event.time;
 					haltReason = undefined;
@@ -429,6 +462,21 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				prometheusExtra(),
 			),
 		cycleDurationsS: () => state.cycleDurationsS,
+		setConfig(next) {
+			const known = new Set(config.agents.map(agent => agent.name));
+			const filesChanged =
+				next.orchestrator.promFile !== orchestrator.promFile ||
+				next.orchestrator.metricsRetention !== orchestrator.metricsRetention;
+			config = next;
+			derive();
+			if (filesChanged) {
+				files = createFiles();
+			}
+
+			newAgents = config.agents
+				.map(agent => agent.name)
+				.filter(name => !known.has(name));
+		},
 		announceHealth() {
 			for (const agent of config.agents) {
 				emitHealth(agent.name);

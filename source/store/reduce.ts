@@ -7,6 +7,7 @@ import {
 	type PhaseTiming,
 	alertsCapacity,
 	recentCyclesCapacity,
+	withLayout,
 } from './state.js';
 
 /**
@@ -224,6 +225,10 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 						malformedLines: agent.malformedLines + event.malformed_lines,
 					}))
 				: state;
+		}
+
+		case 'config_applied': {
+			return withLayout(state, event.agents, event.phases);
 		}
 
 		case 'cycle_recorded':

@@ -1,9 +1,12 @@
+import {layoutOf} from '../config/agent-layout.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import type {
+	AgentLayout,
 	AgentLiveStatus,
 	AlertLevel,
 	HealthStatus,
 } from '../contract/events.js';
+import {own} from '../util/own.js';
 
 /** One agent as the screen shows it. */
 export type AgentState = {
@@ -102,51 +105,84 @@ const unknownHealth: AgentHealth = {
 export const alertsCapacity = 100;
 export const recentCyclesCapacity = 50;
 
+/**
+The agents laid out anew (a reloaded config): those kept keep what they did and showed, with their
+new place and settings; new ones start idle; those gone leave.
+*/
+export function withLayout(
+	state: AppState,
+	layout: readonly AgentLayout[],
+	phaseNames: readonly string[],
+): AppState {
+	const agents: Record<string, AgentState> = {};
+	for (const agent of layout) {
+		const kept = own(state.agents, agent.name);
+		agents[agent.name] = {
+			...(kept ?? newAgent(agent.name)),
+			critical: agent.critical,
+			phase: agent.phase ?? undefined,
+			enabled: agent.enabled,
+			maxAttempts: agent.maxAttempts,
+		};
+	}
+
+	return {
+		...state,
+		agents,
+		agentOrder: layout.map(agent => agent.name),
+		phaseNames,
+		cycle: {...state.cycle, phaseCount: phaseNames.length},
+	};
+}
+
+function newAgent(name: string): AgentState {
+	return {
+		name,
+		critical: false,
+		phase: undefined,
+		enabled: false,
+		status: 'idle',
+		attempt: 0,
+		maxAttempts: 1,
+		percent: undefined,
+		message: undefined,
+		startedAt: undefined,
+		endedAt: undefined,
+		lastDurationMs: undefined,
+		error: undefined,
+		retryAt: undefined,
+		malformedLines: 0,
+		recentLines: [],
+		totalLines: 0,
+		droppedLines: 0,
+		metrics: {},
+		health: unknownHealth,
+	};
+}
+
 /** The state before any event: every agent idle, no cycle yet. */
 export function createInitialState(
 	config: ResolvedConfig,
-	isEnabled: (agent: string) => boolean = name =>
-		config.agents.find(agent => agent.name === name)?.enabled ?? false,
+	isEnabled?: (agent: string) => boolean,
 	/** Durations of the cycles before this run (from the state file), oldest first. */
 	previousDurationsMs: readonly number[] = [],
 ): AppState {
-	const phaseOf = new Map<string, string>();
-	for (const phase of config.phases) {
-		for (const name of phase.agents) {
-			phaseOf.set(name, phase.name);
-		}
-	}
-
+	const layout = layoutOf(config, isEnabled);
 	const agents: Record<string, AgentState> = {};
-	for (const agent of config.agents) {
+	for (const agent of layout) {
 		agents[agent.name] = {
-			name: agent.name,
+			...newAgent(agent.name),
 			critical: agent.critical,
-			phase: phaseOf.get(agent.name),
-			enabled: isEnabled(agent.name),
-			status: 'idle',
-			attempt: 0,
-			maxAttempts: agent.retries + 1,
-			percent: undefined,
-			message: undefined,
-			startedAt: undefined,
-			endedAt: undefined,
-			lastDurationMs: undefined,
-			error: undefined,
-			retryAt: undefined,
-			malformedLines: 0,
-			recentLines: [],
-			totalLines: 0,
-			droppedLines: 0,
-			metrics: {},
-			health: unknownHealth,
+			phase: agent.phase ?? undefined,
+			enabled: agent.enabled,
+			maxAttempts: agent.maxAttempts,
 		};
 	}
 
 	return {
 		configFile: config.displayName,
 		demo: config.isBundledDemo,
-		agentOrder: config.agents.map(agent => agent.name),
+		agentOrder: layout.map(agent => agent.name),
 		phaseNames: config.phases.map(phase => phase.name),
 		agents,
 		cycle: {

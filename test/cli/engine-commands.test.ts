@@ -2,6 +2,7 @@ import {execFileSync} from 'node:child_process';
 import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
+import parsePrometheus from 'parse-prometheus-text-format';
 import {describe, expect, test} from 'vitest';
 import {
 	fixture,
@@ -171,6 +172,163 @@ describe('one-shot commands on a running engine', () => {
 			type: 'engine_stop',
 			reason: 'stop',
 		});
+	});
+
+	test('reload: a changed config runs from the next cycle, said in an alert; a broken one, or one that moves the metrics folder, is refused and the old one runs on', async () => {
+		const dir = temporaryDirectory();
+		const env = isolatedEnv();
+		const file = writeConfig(dir);
+		const {engine, events, count} = startEngine(file, env);
+		await waitFor(() => count('cycle_end') >= 1, 20_000, 'a first cycle');
+
+		const same = await runCli(['reload', '--config', file], {env});
+		expect(same.exitCode).toBe(0);
+		expect(same.stdout).toContain('nothing changed');
+
+		const raw = JSON.parse(readFileSync(file, 'utf8')) as {
+			orchestrator: Record<string, unknown>;
+			agents: Record<string, unknown>;
+		};
+		const {news, ...kept} = raw.agents;
+		const changed = {
+			...raw,
+			agents: {
+				...kept,
+				fresh: {
+					command: ['node', fixture('steps.mjs'), 'fresh', '1', '10'],
+					enabled: true,
+				},
+			},
+		};
+		writeFileSync(file, JSON.stringify(changed));
+		const reload = await runCli(['reload', '--config', file], {env});
+		expect(reload.stderr).toBe('');
+		expect(reload.exitCode).toBe(0);
+		expect(reload.stdout).toContain(
+			'agents added: fresh; removed: news; in effect from the next cycle',
+		);
+		const reloadedAt = count('cycle_start');
+		await waitFor(
+			() => count('cycle_end') > reloadedAt,
+			20_000,
+			'a cycle on the new config',
+		);
+		const results = () =>
+			events().findLast(event => event.type === 'cycle_end')?.results;
+		expect(results()).toEqual({
+			risk: 'success',
+			slow: 'disabled',
+			fresh: 'success',
+		});
+		expect(
+			events().some(
+				event =>
+					event.type === 'alert' &&
+					String(event.message).startsWith('reloaded '),
+			),
+		).toBe(true);
+
+		// Broken: refused with the error, naming the file; the running config stays.
+		writeFileSync(file, '{"agents": ');
+		const broken = await runCli(['reload', '--config', file], {env});
+		expect(broken.exitCode).toBe(1);
+		expect(broken.stderr).toContain('moondev.json');
+		expect(broken.stderr).toContain('the running config stays');
+
+		writeFileSync(
+			file,
+			JSON.stringify({
+				...changed,
+				orchestrator: {
+					...changed.orchestrator,
+					metricsExportDir: path.join(dir, 'elsewhere'),
+				},
+			}),
+		);
+		const moved = await runCli(['reload', '--config', file], {env});
+		expect(moved.exitCode).toBe(1);
+		expect(moved.stderr).toContain('moves the metrics folder');
+
+		const refusedAt = count('cycle_start');
+		await waitFor(
+			() => count('cycle_end') > refusedAt,
+			20_000,
+			'a cycle after the refusals',
+		);
+		expect(results()).toEqual({
+			risk: 'success',
+			slow: 'disabled',
+			fresh: 'success',
+		});
+		// The monitoring half runs the new config too: the new agent is in the metrics file.
+		const metrics = JSON.parse(
+			readFileSync(
+				String(
+					events().findLast(event => event.type === 'metrics_exported')?.path,
+				),
+				'utf8',
+			),
+		) as {agents: Record<string, unknown>};
+		expect(Object.keys(metrics.agents)).toContain('fresh');
+
+		engine.kill('SIGTERM');
+		await engine;
+	});
+
+	test('--listen serves /metrics as Prometheus text and /healthz as JSON, and changes nothing', async () => {
+		const dir = temporaryDirectory();
+		const env = isolatedEnv();
+		const file = writeConfig(dir);
+		const engine = startCli(
+			['--headless', '--json', '--config', file, '--listen', '127.0.0.1:0'],
+			{env, timeout: 60_000},
+		);
+		let output = '';
+		engine.stdout?.on('data', (chunk: Uint8Array) => {
+			output += new TextDecoder().decode(chunk);
+		});
+		await waitFor(
+			() => output.includes('"cycle_end"'),
+			20_000,
+			'a first cycle',
+		);
+		const address =
+			/serving GET \/metrics and \/healthz on (http:\/\/[\d.:]+)/v.exec(
+				output,
+			)?.[1];
+		expect(address).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/v);
+
+		const metrics = await fetch(`${address}/metrics`);
+		expect(metrics.status).toBe(200);
+		const families = parsePrometheus(await metrics.text());
+		const executions = families.find(
+			family => family.name === 'moondev_agent_executions_total',
+		);
+		expect(executions?.metrics.map(metric => metric.labels?.agent)).toEqual([
+			'risk',
+			'news',
+			'slow',
+		]);
+
+		const health = await fetch(`${address}/healthz`);
+		expect(health.status).toBe(200);
+		expect(await health.json()).toMatchObject({status: 'ok', reasons: []});
+
+		// Read-only: a POST changes nothing and is refused.
+		const post = await fetch(`${address}/healthz`, {method: 'POST'});
+		expect(post.status).toBe(405);
+
+		// The risk check turned off for a cycle: not healthy until it is back.
+		await runCli(['disable', 'risk', '--yes', '--config', file], {env});
+		const off = await fetch(`${address}/healthz`);
+		expect(off.status).toBe(503);
+		expect(await off.json()).toMatchObject({
+			status: 'unhealthy',
+			reasons: ['critical agent risk is off'],
+		});
+
+		engine.kill('SIGTERM');
+		await engine;
 	});
 
 	test('with no engine, each command exits 2 and lists the engines of this user that do run', async () => {

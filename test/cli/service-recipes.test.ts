@@ -127,11 +127,13 @@ describe('the systemd unit (contrib/systemd)', () => {
 		expect(unit.get('Install', 'WantedBy')).toBe('multi-user.target');
 
 		// SIGHUP means stop: a reload is only ever the reload command.
-		const reload = unit.get('Service', 'ExecReload');
-		if (reload !== undefined) {
-			expect(reload).not.toMatch(/\bkill\b/);
-			expect(reload).toMatch(/moondev-tui reload\b/);
-		}
+		const reload = unit.get('Service', 'ExecReload') ?? '';
+		expect(reload).not.toMatch(/\bkill\b/);
+		expect(reload).toMatch(/moondev-tui reload --config \S+$/);
+		// The same config as the engine's: reload finds the engine by it.
+		expect(reload.split('--config ')[1]).toBe(
+			unit.get('Service', 'ExecStart')?.split('--config ')[1],
+		);
 
 		for (const line of text.split('\n')) {
 			if (!line.trim().startsWith('#')) {

@@ -193,3 +193,65 @@ test('the actions forward to the engine controls, and the engine answers with ev
 	});
 	expect(store.getState().agents.news?.enabled).toBe(false);
 });
+
+test('a reloaded config lays the agents out anew: kept ones keep what they showed, new ones start idle, gone ones leave', () => {
+	const state = applyAll([
+		{type: 'agent_metric', time, cycle: 1, agent: 'news', name: 'n', value: 3},
+		{
+			type: 'agent_end',
+			time,
+			cycle: 1,
+			agent: 'news',
+			status: 'success',
+			duration_s: 2,
+			attempts: 1,
+			error: null,
+		},
+		{
+			type: 'config_applied',
+			time,
+			agents: [
+				{
+					name: 'fresh',
+					critical: false,
+					phase: 'parallel',
+					enabled: true,
+					maxAttempts: 1,
+				},
+				{
+					name: 'news',
+					critical: false,
+					phase: 'late',
+					enabled: false,
+					maxAttempts: 3,
+				},
+				{
+					name: 'risk',
+					critical: true,
+					phase: 'critical',
+					enabled: true,
+					maxAttempts: 4,
+				},
+			],
+			phases: ['critical', 'parallel', 'late'],
+		},
+	]);
+	expect(state.agentOrder).toEqual(['fresh', 'news', 'risk']);
+	expect(Object.keys(state.agents)).toEqual(['fresh', 'news', 'risk']);
+	expect(state.agents.news).toMatchObject({
+		status: 'success',
+		lastDurationMs: 2000,
+		metrics: {n: 3},
+		phase: 'late',
+		enabled: false,
+		maxAttempts: 3,
+	});
+	expect(state.agents.fresh).toMatchObject({
+		status: 'idle',
+		enabled: true,
+		phase: 'parallel',
+		health: {status: 'unknown'},
+	});
+	expect(state.phaseNames).toEqual(['critical', 'parallel', 'late']);
+	expect(state.cycle.phaseCount).toBe(3);
+});
