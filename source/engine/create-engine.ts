@@ -1,3 +1,4 @@
+import {setMaxListeners} from 'node:events';
 import {layoutOf} from '../config/agent-layout.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import type {OutputStream, RunAgent} from '../runner/run-agent.js';
@@ -112,6 +113,9 @@ export function createEngine(deps: EngineDeps): Engine {
 	// Critical agents turned off at run time: off for the next cycle only, never for good.
 	const offForOneCycle = new Set<string>();
 	const stopController = new AbortController();
+	// One listener per running attempt (linkAbort), removed as it ends: as many as agents run at
+	// once, not a leak, so past Node's 10 it must not warn (a warning on stderr garbles the TUI).
+	setMaxListeners(0, stopController.signal);
 	const newBatcher = () =>
 		createOutputBatcher(emit, {intervalMs: deps.outputIntervalMs ?? 100});
 	let batcher = deps.keepOutput === false ? discardOutput : newBatcher();

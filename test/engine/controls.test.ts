@@ -1,3 +1,4 @@
+import process from 'node:process';
 import {describe, expect, test} from 'vitest';
 import {createEngine} from '../../source/engine/create-engine.js';
 import type {
@@ -280,5 +281,36 @@ describe('controls', () => {
 		expect(outcome?.results).toEqual({risk: 'cancelled', trading: 'skipped'});
 		expect(outcome?.halted).toBe(false);
 		expect(recorder.ofType('cycle_start')).toHaveLength(1);
+	});
+});
+
+describe('many agents at once', () => {
+	test('twenty agents running together raise no listener warning (it would print over the TUI)', async () => {
+		const warnings: string[] = [];
+		const onWarning = (warning: Error) => {
+			warnings.push(warning.name);
+		};
+
+		process.on('warning', onWarning);
+		try {
+			const agents = Object.fromEntries(
+				Array.from({length: 20}, (_, index) => [`a${index}`, agent()]),
+			);
+			const {engine, release, waiting, cycleEnds} = setup({
+				orchestrator: {maxWorkers: 20},
+				agents,
+			});
+			void engine.run({once: true});
+			await waitFor(() => waiting() === 20, 5000, 'all twenty to run');
+			release();
+			await waitFor(() => cycleEnds() === 1, 5000, 'the cycle');
+			// Warnings come on a later tick.
+			await new Promise(resolve => {
+				setImmediate(resolve);
+			});
+			expect(warnings).toEqual([]);
+		} finally {
+			process.off('warning', onWarning);
+		}
 	});
 });
