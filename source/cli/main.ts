@@ -18,6 +18,8 @@ import {formatToggles, savedToggles} from './saved-toggles.js';
 import {describeConfig} from './validate.js';
 import {engineCommands, runEngineCommand} from './engine-commands.js';
 import {showLogs} from './show-logs.js';
+import {openAttachment} from './attach-connection.js';
+import {findEngine} from './find-engine.js';
 import {type ListenAddress, parseListen} from './listen-address.js';
 
 const commands = new Set([
@@ -98,9 +100,19 @@ async function dispatch(
 	}
 
 	if (command === 'attach') {
+		if (!process.stdout.isTTY || !process.stdin.isTTY) {
+			throw new ConfigError(
+				'attach needs a terminal; from a script: moondev-tui status --json',
+			);
+		}
+
+		// The engine builds its snapshot while this process loads the screen.
+		const engine = findEngine(flags);
+		const attachment = openAttachment(engine);
+		attachment.catch(() => undefined);
 		// Loaded only here: the one-shot commands never pay for React and Ink.
 		const {runAttach} = await import('./run-attach.js');
-		return runAttach(flags);
+		return runAttach(flags, {engine, attachment});
 	}
 
 	if (command === 'init') {

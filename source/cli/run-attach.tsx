@@ -2,11 +2,6 @@ import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import {type Instance, render} from 'ink';
 import {ConfigError} from '../config/config-error.js';
-import {
-	connectToEngine,
-	ControlError,
-	type ControlConnection,
-} from '../control/control-client.js';
 import type {ControlOp} from '../control/protocol.js';
 import type {EngineStopEvent} from '../contract/events.js';
 import {createAppStore, type StoreControls} from '../store/create-app-store.js';
@@ -14,6 +9,7 @@ import {StoreProvider} from '../store/store-context.js';
 import {App} from '../ui/app.js';
 import {askYesNo} from './ask.js';
 import {exitCodes} from './exit-codes.js';
+import {type Attachment, openAttachment} from './attach-connection.js';
 import {findEngine, type FoundEngine} from './find-engine.js';
 import type {RawFlags} from './flags.js';
 import {enterFullScreen} from './full-screen.js';
@@ -30,17 +26,18 @@ snapshot and is fed the engine's events through the same reducer, so both screen
 send the same controls over the socket. `q` detaches and the engine goes on; `S` stops it, asked
 first. When the engine goes away, the screen says so and offers to wait for it to come back.
 */
-export async function runAttach(flags: RawFlags): Promise<number> {
-	if (!process.stdout.isTTY || !process.stdin.isTTY) {
-		throw new ConfigError(
-			'attach needs a terminal; from a script: moondev-tui status --json',
-		);
-	}
-
-	let engine = findEngine(flags);
+export async function runAttach(
+	flags: RawFlags,
+	first: {
+		readonly engine: FoundEngine;
+		/** Started before this module (and Ink) loaded. */
+		readonly attachment: Promise<Attachment>;
+	},
+): Promise<number> {
+	let {engine, attachment} = first;
 	for (;;) {
 		// eslint-disable-next-line no-await-in-loop -- one attachment after another
-		const ending = await attachTo(engine);
+		const ending = await attachTo(await attachment);
 		if (ending.kind === 'detached') {
 			return ending.code;
 		}
@@ -66,6 +63,7 @@ export async function runAttach(flags: RawFlags): Promise<number> {
 		process.stderr.write('waiting for the engine… (Ctrl-C gives up)\n');
 		// eslint-disable-next-line no-await-in-loop
 		engine = await untilRunning(flags);
+		attachment = openAttachment(engine);
 	}
 }
 
@@ -84,26 +82,7 @@ async function untilRunning(flags: RawFlags): Promise<FoundEngine> {
 	}
 }
 
-async function attachTo(engine: FoundEngine): Promise<Ending> {
-	let connection: ControlConnection;
-	try {
-		connection = await connectToEngine(engine.socket);
-	} catch (error) {
-		if (error instanceof ControlError) {
-			throw new ConfigError(`engine pid ${engine.pid}: ${error.message}`);
-		}
-
-		throw error;
-	}
-
-	const reply = await connection.request('attach');
-	if (!reply.ok || !reply.snapshot) {
-		connection.close();
-		throw new ConfigError(
-			`engine pid ${engine.pid} refused to attach: ${reply.ok ? 'no snapshot' : reply.error}`,
-		);
-	}
-
+async function attachTo({connection, snapshot}: Attachment): Promise<Ending> {
 	const send = (op: ControlOp, fields?: {agent: string; yes?: boolean}) => {
 		void connection.request(op, fields).then(answer => {
 			if (!answer.ok) {
@@ -137,7 +116,7 @@ async function attachTo(engine: FoundEngine): Promise<Ending> {
 			return true;
 		},
 	};
-	const store = createAppStore({snapshot: reply.snapshot, controls});
+	const store = createAppStore({snapshot, controls});
 	let last: EngineStopEvent | undefined;
 	connection.onEvent(event => {
 		if (event.type === 'engine_stop') {
