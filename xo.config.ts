@@ -17,6 +17,7 @@ type Layer =
 	| 'headless'
 	| 'ui'
 	| 'control'
+	| 'notify'
 	| 'cli';
 
 type LayerRule = {
@@ -98,6 +99,10 @@ const layers: Record<Layer, LayerRule> = {
 				'the control socket reaches the engine through the controls it is given (contract/controls.ts), never the engine itself',
 		},
 	},
+	notify: {
+		mayImport: ['contract', 'util', 'config'],
+		why: 'notifications listen to the events and send them on; they know nothing of what emits them',
+	},
 	cli: {
 		mayImport: [
 			'contract',
@@ -110,6 +115,7 @@ const layers: Record<Layer, LayerRule> = {
 			'headless',
 			'ui',
 			'control',
+			'notify',
 		],
 		why: 'the command line wires every layer',
 	},

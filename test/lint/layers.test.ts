@@ -19,6 +19,7 @@ const plan = {
 	headless: ['contract', 'util', 'monitor'],
 	ui: ['contract', 'util', 'config', 'store'],
 	control: ['contract', 'util', 'runner', 'store'],
+	notify: ['contract', 'util', 'config'],
 	cli: [
 		'contract',
 		'util',
@@ -30,6 +31,7 @@ const plan = {
 		'headless',
 		'ui',
 		'control',
+		'notify',
 	],
 } as const;
 
