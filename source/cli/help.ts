@@ -13,6 +13,7 @@ Usage
   $ moondev-tui pause | resume | force | stop | reload
   $ moondev-tui enable <agent> | disable <agent> [--yes] | cancel <agent>
   $ moondev-tui logs <agent> [-f]    an agent's log (-f: follow, as tail -f)
+  $ moondev-tui notify test          send one message to every notify target, report each (exit 1 if one fails)
 
   The commands on a running engine find it as an engine finds its place (--config, --demo,
   --metrics-dir); with none running they say so and list this user's running engines.

@@ -18,6 +18,7 @@ import {formatToggles, savedToggles} from './saved-toggles.js';
 import {describeConfig} from './validate.js';
 import {engineCommands, runEngineCommand} from './engine-commands.js';
 import {showLogs} from './show-logs.js';
+import {runNotifyTest} from './notify-test.js';
 import {openAttachment} from './attach-connection.js';
 import {findEngine} from './find-engine.js';
 import {type ListenAddress, parseListen} from './listen-address.js';
@@ -29,6 +30,7 @@ const commands = new Set([
 	'toggles',
 	'attach',
 	'logs',
+	'notify',
 	...engineCommands,
 ]);
 
@@ -71,7 +73,7 @@ async function dispatch(
 	const [command, ...rest] = input;
 	if (command !== undefined && !commands.has(command)) {
 		throw new ConfigError(
-			`unknown command "${command}" (commands: run, validate, init, toggles, attach, logs, ${[...engineCommands].join(', ')}; see --help)`,
+			`unknown command "${command}" (commands: run, validate, init, toggles, attach, logs, notify test, ${[...engineCommands].join(', ')}; see --help)`,
 		);
 	}
 
@@ -81,6 +83,7 @@ async function dispatch(
 		command === 'disable' ||
 		command === 'cancel' ||
 		command === 'logs' ||
+		command === 'notify' ||
 		(command === 'toggles' && rest[0] === 'reset');
 	const extra = takesArgument ? rest.slice(1) : rest;
 	if (extra.length > 0) {
@@ -160,6 +163,14 @@ async function dispatch(
 
 		demo = true;
 		config = load(demo);
+	}
+
+	if (command === 'notify') {
+		if (rest[0] !== 'test') {
+			throw new ConfigError('notify: the one subcommand is `notify test`');
+		}
+
+		return runNotifyTest(config);
 	}
 
 	if (command === 'logs') {

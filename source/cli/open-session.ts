@@ -14,6 +14,7 @@ import {watchGroups} from '../runner/kill-group.js';
 import {runAgent} from '../runner/run-agent.js';
 import {reduce} from '../store/reduce.js';
 import {type AppState, createInitialState} from '../store/state.js';
+import type {TargetStats} from '../notify/create-notifier.js';
 import type {ListenAddress} from './listen-address.js';
 import {endLeftovers, holdLocks} from './hold-locks.js';
 import {serveEngine} from './serve-engine.js';
@@ -193,11 +194,14 @@ export async function openSession({
 
 	watchGroups(recorder.update);
 
+	// Late-bound: the notifier is made with the engine's other services, after the monitor.
+	const notify: {stats?: () => readonly TargetStats[]} = {};
 	const monitor = createMonitor({
 		config,
 		emit: bus.emit,
 		initialState: state,
 		now: systemClock.now,
+		notifyStats: () => notify.stats?.() ?? [],
 	});
 	const running = createEngine({
 		config,
@@ -275,6 +279,7 @@ export async function openSession({
 		listen,
 	});
 	warnings.push(...services.warnings);
+	notify.stats = services.notifyStats;
 
 	let closing: Promise<void> | undefined;
 	const close = async (last: EngineStopEvent) => {
@@ -282,7 +287,10 @@ export async function openSession({
 			bus.emit(last);
 			// Each step runs whatever the one before did: the locks must never be left behind.
 			try {
-				await services.close();
+				// The engine_stop just emitted goes out too: the notifier drains within the grace.
+				await services.close(
+					Math.min(3000, config.orchestrator.killGraceSeconds * 1000),
+				);
 				await settings.flush();
 			} finally {
 				try {
@@ -319,6 +327,7 @@ export async function openSession({
 		previousDurationsMs,
 		announceWarnings() {
 			monitor.announceHealth();
+			services.engineStarted();
 			if (config.isBundledDemo) {
 				bus.emit({
 					type: 'alert',

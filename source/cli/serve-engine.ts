@@ -1,3 +1,4 @@
+import {hostname} from 'node:os';
 import process from 'node:process';
 import {ConfigError} from '../config/config-error.js';
 import {
@@ -24,6 +25,7 @@ import type {EngineEvent} from '../contract/events.js';
 import type {Engine} from '../engine/create-engine.js';
 import type {EventBus} from '../engine/event-bus.js';
 import type {AppState} from '../store/state.js';
+import {createNotifier, type TargetStats} from '../notify/create-notifier.js';
 import type {ListenAddress} from './listen-address.js';
 import {packageVersion} from './paths.js';
 
@@ -50,7 +52,12 @@ export type EngineServices = {
 	readonly warnings: readonly string[];
 	/** Where it serves: said as info alerts. */
 	readonly notes: readonly string[];
-	readonly close: () => Promise<void>;
+	/** Sends `engine_start` to the notify targets that asked for it. */
+	readonly engineStarted: () => void;
+	/** What the notifier did per target, for the metrics. */
+	readonly notifyStats: () => readonly TargetStats[];
+	/** Closes the socket and the HTTP server, and gives notifications `drainMs` to go out. */
+	readonly close: (drainMs: number) => Promise<void>;
 };
 
 /**
@@ -178,15 +185,34 @@ export async function serveEngine({
 					`serving GET /metrics and /healthz on http://${formatHostPort(http.address.host, http.address.port)}`,
 				];
 
+	const notifier =
+		config.notify.length > 0
+			? createNotifier({
+					targets: config.notify,
+					context: {config: config.displayName, host: hostname()},
+					emit: bus.emit,
+					notRunAt: () => notRunNow(view()),
+					pid: process.pid,
+				})
+			: undefined;
+	if (notifier) {
+		bus.listen(notifier.listen);
+	}
+
 	return {
 		warnings: typeof control === 'string' ? [control] : [],
 		notes,
-		async close() {
+		engineStarted() {
+			notifier?.engineStarted();
+		},
+		notifyStats: () => notifier?.stats() ?? [],
+		async close(drainMs) {
 			if (typeof control !== 'string') {
 				await control.close();
 			}
 
 			await http?.close();
+			await notifier?.close(drainMs);
 		},
 	};
 }
@@ -273,5 +299,12 @@ function staleAfterMs(config: ResolvedConfig): number {
 		orchestrator.sleepBetweenRunsMinutes * 60_000 +
 		(longest + orchestrator.killGraceSeconds) * 1000 +
 		30_000
+	);
+}
+
+/** The agents a halt keeps from running this cycle: those still queued when it comes. */
+function notRunNow(state: AppState): string[] {
+	return state.agentOrder.filter(
+		name => state.agents[name]?.status === 'queued',
 	);
 }

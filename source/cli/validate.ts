@@ -1,6 +1,7 @@
 import path from 'node:path';
 import process from 'node:process';
 import type {ResolvedAgent, ResolvedConfig} from '../config/resolved-config.js';
+import {describeTarget} from '../notify/format-request.js';
 import {formatToggles, type SavedToggle} from './saved-toggles.js';
 
 /**
@@ -63,6 +64,19 @@ export function describeConfig(
 		);
 		for (const detail of agentDetails(agent, config.baseDir)) {
 			lines.push(`  ${' '.repeat(width)}  ${detail}`);
+		}
+	}
+
+	if (config.notify.length > 0) {
+		lines.push('notify (URLs are secrets: each is named by its host only):');
+		for (const [index, target] of config.notify.entries()) {
+			lines.push(
+				`  ${describeTarget(index + 1, target.format, target.url)}  ${
+					target.format === 'heartbeat'
+						? 'a request after every cycle'
+						: `events ${target.events.join(', ')}, minLevel ${target.minLevel}, at most ${target.maxPerMinute} a minute`
+				}, timeout ${target.timeoutSeconds}s`,
+			);
 		}
 	}
 
@@ -154,6 +168,15 @@ function toJson(config: ResolvedConfig) {
 			// Names only: the values are secrets.
 			env: Object.keys(agent.env),
 			cwd: path.relative(config.baseDir, agent.cwd) || '.',
+		})),
+		// Each target by its label only: a webhook URL (and a chat id) is a secret.
+		notify: config.notify.map((target, index) => ({
+			target: describeTarget(index + 1, target.format, target.url),
+			format: target.format,
+			events: target.events,
+			minLevel: target.minLevel,
+			timeoutSeconds: target.timeoutSeconds,
+			maxPerMinute: target.maxPerMinute,
 		})),
 		warnings: config.warnings,
 	};

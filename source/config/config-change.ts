@@ -81,7 +81,8 @@ export function describeConfigChange(change: ConfigChange): string {
 
 /**
 Why a reloaded config cannot take effect without a restart, if it cannot: the metrics folder holds
-the lock, the state, the logs and the socket, so moving it is a new engine.
+the lock, the state, the logs and the socket, so moving it is a new engine; the notify targets'
+queues are made once, at start.
 */
 export function restartNeededFor(
 	running: ResolvedConfig,
@@ -89,7 +90,12 @@ export function restartNeededFor(
 ): string | undefined {
 	const from = running.orchestrator.metricsExportDir;
 	const to = next.orchestrator.metricsExportDir;
-	return from === to
+	if (from !== to) {
+		return `it moves the metrics folder from ${from} to ${to}, which needs a restart`;
+	}
+
+	// The notifier's queues are made at start; their URLs are secrets, so only the fact is said.
+	return isDeepStrictEqual(running.notify, next.notify)
 		? undefined
-		: `it moves the metrics folder from ${from} to ${to}, which needs a restart`;
+		: 'it changes the notify targets, which needs a restart';
 }

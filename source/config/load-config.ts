@@ -1,6 +1,7 @@
 import path from 'node:path';
 import process from 'node:process';
 import {configError, ConfigError} from './config-error.js';
+import {resolveNotifyTargets} from './resolve-notify.js';
 import {readEnvFileContents, unpassableVariable} from './env-file.js';
 import {baseDirOf, demoFolder, findConfigFile} from './find-config.js';
 import {formatIssues, unknownAgent} from './format-issues.js';
@@ -351,6 +352,8 @@ function resolveConfig(
 		}
 	}
 
+	const notify = resolveNotifyTargets(config.notify, sharedEnv, fail);
+
 	return {
 		file: context.file,
 		displayName,
@@ -362,6 +365,7 @@ function resolveConfig(
 		phases,
 		hasCustomPhases: config.phases !== undefined,
 		envFiles: [...new Set(envFiles)],
+		notify,
 		warnings,
 	};
 }

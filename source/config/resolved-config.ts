@@ -1,4 +1,5 @@
 import type {PhaseMode} from '../contract/events.js';
+import type {ResolvedNotifyTarget} from './resolve-notify.js';
 import type {WeekDay} from './schema.js';
 
 /** An agent as the engine runs it: defaults applied, paths absolute, command split. */
@@ -78,6 +79,8 @@ export type ResolvedConfig = {
 	readonly hasCustomPhases: boolean;
 	/** Absolute paths of every env file read, for `validate`. */
 	readonly envFiles: readonly string[];
+	/** Where alerts are sent (contract §9); each URL a secret. */
+	readonly notify: readonly ResolvedNotifyTarget[];
 	/** Things that are legal but likely a mistake, e.g. an enabled agent that is in no phase. */
 	readonly warnings: readonly string[];
 };

@@ -297,6 +297,67 @@ export const phaseSchema = z.strictObject({
 	timeoutPerAgent: z.optional(timerSeconds(false)),
 });
 
+const requestSeconds = () => {
+	const error = expected('a number of seconds from 0.1 to 60');
+	return number(
+		'a number of seconds from 0.1 to 60',
+		z.gte(0.1, {error}),
+		z.lte(60, {error}),
+	);
+};
+
+const alertLevel = () =>
+	z.enum(['info', 'warning', 'critical'], {
+		error: expected('"info", "warning" or "critical"'),
+	});
+
+export const notifyTargetSchema = z.strictObject({
+	url: described(
+		nonEmptyString(),
+		'The webhook URL; ${NAME} takes a value from orchestrator.envFile or the environment. A secret: only its host is ever shown.',
+	),
+	format: z.enum(['json', 'slack', 'discord', 'telegram', 'heartbeat'], {
+		error: expected('"json", "slack", "discord", "telegram" or "heartbeat"'),
+	}),
+	minLevel: z._default(
+		described(alertLevel(), 'Alerts below this level are not sent.'),
+		'warning',
+	),
+	events: z._default(
+		described(
+			z.array(
+				z.enum(['alert', 'halt', 'cycle_end', 'engine_start', 'engine_stop'], {
+					error: expected(
+						'"alert", "halt", "cycle_end", "engine_start" or "engine_stop"',
+					),
+				}),
+				{error: expected('a list of event names')},
+			),
+			'What the target gets; a halt is one critical alert, sent once.',
+		),
+		['alert'],
+	),
+	chatId: z.optional(
+		described(
+			z.union([nonEmptyString(), z.int()], {
+				error: expected('a chat id (a number or a string)'),
+			}),
+			"Telegram's chat id (required with format telegram); ${NAME} works here too.",
+		),
+	),
+	timeoutSeconds: z._default(
+		described(requestSeconds(), 'How long one request may take.'),
+		5,
+	),
+	maxPerMinute: z._default(
+		described(
+			wholeNumber(1),
+			'Non-critical notifications sent per minute at most; critical alerts and halts are never held back.',
+		),
+		20,
+	),
+});
+
 export const configSchema = described(
 	z.strictObject({
 		$schema: z.optional(z.string({error: expected('a string')})),
@@ -312,6 +373,14 @@ export const configSchema = described(
 				'Custom phases that replace the default critical-then-parallel two.',
 			),
 		),
+		notify: z.optional(
+			described(
+				z.array(notifyTargetSchema, {
+					error: expected('a list of notify targets'),
+				}),
+				'Where alerts are sent: Slack, Discord, Telegram, any JSON receiver, a heartbeat URL.',
+			),
+		),
 	}),
 	'moondev-tui config',
 );
@@ -320,4 +389,5 @@ export const configSchema = described(
 export type ConfigFile = z.output<typeof configSchema>;
 export type AgentConfig = z.output<typeof agentSchema>;
 export type OrchestratorConfig = z.output<typeof orchestratorSchema>;
+export type NotifyTargetConfig = z.output<typeof notifyTargetSchema>;
 export type PhaseConfig = z.output<typeof phaseSchema>;

@@ -18,7 +18,11 @@ import {
 } from './alert-rules.js';
 import {computeHealth, type Health} from './health.js';
 import {buildMetricsDocument, summarizeAgents} from './metrics-document.js';
-import type {CycleAgentEntry, CycleMetrics} from './metrics-file.js';
+import type {
+	CycleAgentEntry,
+	CycleMetrics,
+	NotificationCounts,
+} from './metrics-file.js';
 import {createMonitorFiles} from './monitor-files.js';
 import {formatPrometheus} from './prometheus.js';
 import {
@@ -97,6 +101,15 @@ export type MonitorOptions = {
 	readonly initialState: MonitorState;
 	/** The engine's clock, for the times the monitor stamps. @default Date.now */
 	readonly now?: () => number;
+	/** What the notifier did per target, for the metrics file and moondev.prom. */
+	readonly notifyStats?: () => ReadonlyArray<{
+		readonly label: string;
+		readonly sent: number;
+		readonly failed: number;
+		readonly dropped: number;
+		readonly folded: number;
+		readonly held: number;
+	}>;
 };
 
 const recentAlertCount = 5;
@@ -209,7 +222,25 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		return health;
 	};
 
+	const notifications = (): Record<string, NotificationCounts> | undefined => {
+		const stats = options.notifyStats?.() ?? [];
+		return stats.length === 0
+			? undefined
+			: Object.fromEntries(
+					stats.map(target => [
+						target.label,
+						{
+							sent: target.sent,
+							undelivered: target.failed + target.dropped,
+							folded: target.folded,
+							held: target.held,
+						},
+					]),
+				);
+	};
+
 	const prometheusExtra = () => ({
+		notifications: notifications(),
 		halts: state.halts,
 		malformedLines: Object.fromEntries(malformedLines),
 		lastSuccess: Object.fromEntries(
@@ -298,7 +329,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
 			}
 		}
 
-		const metrics: CycleMetrics = buildMetricsDocument({
+		const counts = notifications();
+		const document: CycleMetrics = buildMetricsDocument({
 			agents: config.agents.map(agent => agent.name),
 			phaseOf,
 			state,
@@ -310,6 +342,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
 			customMetrics,
 			timestamp: now(),
 		});
+		const metrics: CycleMetrics = counts
+			? {...document, notifications: counts}
+			: document;
 		prometheusText = formatPrometheus(metrics, prometheusExtra());
 		const metricsFile = files.writeCycle(
 			metrics,

@@ -44,6 +44,19 @@ export type CycleMetrics = {
 		readonly avg_cycle_time_minutes: number;
 	};
 	readonly custom_metrics: Readonly<Record<string, number>>;
+	/** Per notify target (by its label, never its URL), over the run: present when there are targets. */
+	readonly notifications?: Readonly<Record<string, NotificationCounts>>;
+};
+
+/** What the notifier did for one target, over the run. */
+export type NotificationCounts = {
+	readonly sent: number;
+	/** Failed after their retries, refused, or left queued at the stop. */
+	readonly undelivered: number;
+	/** Repeats of an alert folded into one message with a count. */
+	readonly folded: number;
+	/** Held back by the cap per minute (said in a summary). */
+	readonly held: number;
 };
 
 const metricsFilePattern = /^metrics_\d{8}_\d{6}(?:_\d+)?\.json$/v;

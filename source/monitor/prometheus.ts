@@ -1,6 +1,6 @@
 import type {HealthStatus} from '../contract/events.js';
 import {own} from '../util/own.js';
-import type {CycleMetrics} from './metrics-file.js';
+import type {CycleMetrics, NotificationCounts} from './metrics-file.js';
 
 const healthStatuses: readonly HealthStatus[] = [
 	'healthy',
@@ -18,6 +18,9 @@ export type PrometheusExtra = {
 	readonly malformedLines?: Readonly<Record<string, number>>;
 	/** Epoch ms of each agent's last success; an agent without one gets no sample. */
 	readonly lastSuccess?: Readonly<Record<string, number | undefined>>;
+	/** Per notify target, by its label. */
+	readonly notifications?:
+		Readonly<Record<string, NotificationCounts>> | undefined;
 };
 
 /**
@@ -154,6 +157,22 @@ export function formatPrometheus(
 			return [{agent: key.slice(0, dot), name: key.slice(dot + 1)}, value];
 		}),
 	);
+	if (extra.notifications) {
+		const targets = Object.entries(extra.notifications);
+		family(
+			'moondev_notify_sent_total',
+			'counter',
+			'Notifications a target accepted (2xx), by its label "#n format host".',
+			targets.map(([target, counts]) => [{target}, counts.sent]),
+		);
+		family(
+			'moondev_notify_undelivered_total',
+			'counter',
+			'Notifications that never reached the target: failed after their retries, refused, or queued at the stop.',
+			targets.map(([target, counts]) => [{target}, counts.undelivered]),
+		);
+	}
+
 	return `${lines.join('\n')}\n`;
 }
 

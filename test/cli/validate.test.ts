@@ -203,6 +203,7 @@ describe('validate as JSON', () => {
 			'envFiles',
 			'phases',
 			'agents',
+			'notify',
 			'warnings',
 			'savedToggles',
 		]);
@@ -216,6 +217,7 @@ describe('validate as JSON', () => {
 				{name: 'critical', mode: 'sequential', agents: ['risk']},
 				{name: 'parallel', mode: 'parallel', agents: ['trading', 'news']},
 			],
+			notify: [],
 			warnings: [
 				'agents.news.onFailure: only critical agents halt the cycle; ignored',
 			],
