@@ -146,6 +146,7 @@ export async function serveEngine({
 				engine.setKeepOutput(attached);
 			}
 		},
+		snapshot: view,
 		handle: async request =>
 			handleRequest(request, {
 				controls: engine,

@@ -4,6 +4,7 @@ import path from 'node:path';
 import process from 'node:process';
 import type {EngineEvent} from '../contract/events.js';
 import {createLineSplitter} from '../runner/line-splitter.js';
+import type {AppState} from '../store/state.js';
 import {
 	controlProtocolVersion,
 	type ControlRequest,
@@ -17,7 +18,9 @@ import {
 export type ControlServerOptions = {
 	readonly socketPath: string;
 	readonly hello: Omit<Hello, 'kind' | 'protocol'>;
-	/** Answers one request; `attach` replies with the snapshot, then events follow. */
+	/** The state a screen shows now: an `attach`'s reply, after which the events follow. */
+	readonly snapshot: () => AppState;
+	/** Answers every other request. */
 	readonly handle: (request: ControlRequest) => ReplyBody | Promise<ReplyBody>;
 	/** Subscribes to the engine's events; returns the unsubscribe. */
 	readonly listen: (listener: (event: EngineEvent) => void) => () => void;
@@ -121,12 +124,25 @@ export async function startControlServer(
 			return;
 		}
 
+		if (request.op === 'attach') {
+			// The snapshot and the subscription in one step, with no await between: an event between
+			// them would be in neither.
+			send(socket, {
+				kind: 'reply',
+				id: request.id,
+				ok: true,
+				snapshot: options.snapshot(),
+			});
+			if (!socket.destroyed) {
+				attach(socket);
+			}
+
+			return;
+		}
+
 		let body: ReplyBody;
 		try {
-			// Not awaited when it need not be: an attach's snapshot and its subscription must be one
-			// step, or an event between them would be in neither.
-			const answer = options.handle(request);
-			body = answer instanceof Promise ? await answer : answer;
+			body = await options.handle(request);
 		} catch (error) {
 			body = {
 				ok: false,
@@ -135,9 +151,6 @@ export async function startControlServer(
 		}
 
 		send(socket, {kind: 'reply', id: request.id, ...body});
-		if (request.op === 'attach' && body.ok && !socket.destroyed) {
-			attach(socket);
-		}
 	};
 
 	const server = net.createServer(socket => {

@@ -39,7 +39,8 @@ export function handleRequest(
 		}
 
 		case 'attach': {
-			return {ok: true, snapshot: state};
+			// The control server answers it itself, in one step with the subscription.
+			return refuse('attach is answered by the control server');
 		}
 
 		case 'pause': {

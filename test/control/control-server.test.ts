@@ -48,10 +48,8 @@ async function serve(options: Partial<ControlServerOptions> = {}) {
 		socketPath,
 		hello,
 		listen: bus.listen,
-		handle: request =>
-			request.op === 'attach'
-				? {ok: true, snapshot: view}
-				: {ok: true, message: `did ${request.op}`},
+		snapshot: () => view,
+		handle: request => ({ok: true, message: `did ${request.op}`}),
 		onAttachedChange(attached) {
 			attachedChanges.push(attached);
 		},
@@ -280,6 +278,7 @@ describe('the control socket', () => {
 			socketPath,
 			hello,
 			listen: () => () => undefined,
+			snapshot: () => createInitialState(buildConfig({agents: {}})),
 			handle: () => ({ok: true}),
 		});
 		const client = await connectToEngine(socketPath);
@@ -293,6 +292,7 @@ describe('the control socket', () => {
 				socketPath,
 				hello,
 				listen: () => () => undefined,
+				snapshot: () => createInitialState(buildConfig({agents: {}})),
 				handle: () => ({ok: true}),
 			}),
 		).rejects.toThrow(/EADDRINUSE/v);

@@ -77,14 +77,12 @@ describe('handleRequest', () => {
 		});
 	});
 
-	test('attach replies with the state itself', async () => {
+	test('attach is the control server’s to answer (snapshot and subscription in one step)', async () => {
 		const {ask} = setUp();
-		const reply = await ask('attach');
-		expect(reply.ok && reply.snapshot?.agentOrder).toEqual([
-			'risk',
-			'news',
-			'idle',
-		]);
+		expect(await ask('attach')).toEqual({
+			ok: false,
+			error: 'attach is answered by the control server',
+		});
 	});
 
 	test('pause and resume act once, and say so when there is nothing to do', async () => {
