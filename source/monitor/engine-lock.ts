@@ -83,7 +83,7 @@ export async function acquireEngineLock(
 		...options,
 		describe: reason => `metrics folder ${folder}: ${reason}`,
 		refuse: holder =>
-			`${folder}: already in use by moondev-tui ${holder}; two engines would place every order twice. Stop it first, or use --metrics-dir.`,
+			`${folder}: already in use by moondev-tui ${holder}; two engines would place every order twice. Stop it first (moondev-tui stop), or attach to it (moondev-tui attach).`,
 	});
 }
 

@@ -1,5 +1,5 @@
 import {Box, Text, useInput} from 'ink';
-import {useCallback, useRef, useState} from 'react';
+import {useCallback, useEffect, useRef, useState} from 'react';
 import {useAppStore, useAppStoreApi} from '../store/store-context.js';
 import {AgentTable} from './agent-table.js';
 import {AlertsPanel} from './alerts-panel.js';
@@ -107,7 +107,20 @@ export function App({onQuit, onStopEngine}: AppProps) {
 		[onOneKey],
 	);
 	useInput(onKey);
-	const {mode, selected, logOffset, logAnchor, confirm} = view;
+	const {mode, selected, logOffset, logAnchor, notice} = view;
+	// The cancel question is moot once its agent has ended by itself.
+	const cancelMoot = useAppStore(state =>
+		view.confirm?.kind === 'cancel'
+			? state.agents[view.confirm.agent]?.status !== 'running'
+			: false,
+	);
+	useEffect(() => {
+		if (cancelMoot && viewRef.current.confirm?.kind === 'cancel') {
+			viewRef.current = {...viewRef.current, confirm: undefined};
+			setView(viewRef.current);
+		}
+	}, [cancelMoot]);
+	const confirm = cancelMoot ? undefined : view.confirm;
 	const selectedName = names[Math.min(selected, names.length - 1)] ?? '';
 
 	if (columns < minimumSize.columns || rows < minimumSize.rows) {
@@ -161,6 +174,7 @@ export function App({onQuit, onStopEngine}: AppProps) {
 			<Footer
 				mode={mode === 'log' ? 'log' : 'main'}
 				prompt={prompt}
+				notice={notice}
 				isAttached={attached}
 			/>
 		</Box>

@@ -11,6 +11,8 @@ export type ViewState = {
 	shift the window by as many, so what is being read stays put.
 	*/
 	readonly logAnchor: number | undefined;
+	/** A word for the user about the last key (nothing to cancel), gone with the next key. */
+	readonly notice?: string | undefined;
 	readonly confirm:
 		| {readonly kind: 'quit'}
 		| {readonly kind: 'cancel'; readonly agent: string}
@@ -77,7 +79,7 @@ Pure, so that fast typing (j then space) acts on the agent the j selected, and s
 without a terminal.
 */
 export function handleKey({
-	view,
+	view: previous,
 	input,
 	key,
 	store,
@@ -87,6 +89,9 @@ export function handleKey({
 	view: ViewState;
 	command?: Command;
 } {
+	// A notice answers one key: the next one clears it.
+	const view: ViewState =
+		previous.notice === undefined ? previous : {...previous, notice: undefined};
 	const names = store.agentOrder;
 	const agent = names[Math.min(view.selected, names.length - 1)] ?? '';
 	if (key.ctrl && input === 'c') {
@@ -136,7 +141,12 @@ export function handleKey({
 		case 'x': {
 			return store.agents[agent]?.status === 'running'
 				? {view: {...view, confirm: {kind: 'cancel', agent}}}
-				: {view};
+				: {
+						view: {
+							...view,
+							notice: `${agent} is not running: nothing to cancel`,
+						},
+					};
 		}
 
 		default: {

@@ -337,7 +337,7 @@ describe('one engine per metrics folder', () => {
 		const second = await runCli(['--headless', '--once', '--config', file]);
 		expect(second.exitCode).toBe(2);
 		expect(second.stderr.trim()).toBe(
-			`${path.join(dir, 'metrics')}: already in use by moondev-tui pid ${first.pid} (since ${(JSON.parse(readFileSync(owner, 'utf8')) as {since: string}).since}); two engines would place every order twice. Stop it first, or use --metrics-dir.`,
+			`${path.join(dir, 'metrics')}: already in use by moondev-tui pid ${first.pid} (since ${(JSON.parse(readFileSync(owner, 'utf8')) as {since: string}).since}); two engines would place every order twice. Stop it first (moondev-tui stop), or attach to it (moondev-tui attach).`,
 		);
 
 		// Past the lock's 2 s refresh: it must still be ours, not "compromised".

@@ -4,6 +4,7 @@ import {handleKey, initialView, plainKey} from '../../source/ui/key-map.js';
 import {createInitialState} from '../../source/store/state.js';
 import {reduce} from '../../source/store/reduce.js';
 import type {EngineEvent} from '../../source/contract/events.js';
+import {waitFor} from '../helpers/index.js';
 import {press, renderWithStore, uiConfig} from '../helpers/render.js';
 
 const time = '2026-11-02T10:00:00.000Z';
@@ -207,4 +208,45 @@ test('a scrolled-up log stays on what is being read while new lines arrive', () 
 		handleKey({view: more, input: 'G', key: noKey, store: state, page: 10})
 			.view,
 	).toMatchObject({logOffset: 0, logAnchor: undefined});
+});
+
+test('x on an agent that is not running says there is nothing to cancel, until the next key', async () => {
+	const rendered = renderWithStore(<App onQuit={() => undefined} />, {
+		events: running,
+	});
+	await press(rendered, 'j');
+	await press(rendered, 'x');
+	expect(rendered.lastFrame()).toMatch(
+		/trading is not running: nothing to cancel/,
+	);
+	expect(rendered.calls).toEqual([]);
+	await press(rendered, 'k');
+	expect(rendered.lastFrame()).not.toMatch(/nothing to cancel/);
+	expect(rendered.lastFrame()).toMatch(/x cancel/);
+});
+
+test('the cancel question goes away when its agent ends by itself', async () => {
+	const rendered = renderWithStore(<App onQuit={() => undefined} />, {
+		events: running,
+	});
+	await press(rendered, 'x');
+	expect(rendered.lastFrame()).toMatch(/Cancel risk\? \(y\/n\)/);
+	rendered.store.getState().apply({
+		type: 'agent_end',
+		time,
+		cycle: 1,
+		agent: 'risk',
+		status: 'success',
+		duration_s: 1,
+		attempts: 1,
+		error: null,
+	});
+	await waitFor(
+		() => !(rendered.lastFrame() ?? '').includes('Cancel risk?'),
+		5000,
+		'the question to go',
+	);
+	// A y typed a moment too late cancels nothing.
+	await press(rendered, 'y');
+	expect(rendered.calls).toEqual([]);
 });
