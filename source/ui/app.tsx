@@ -98,7 +98,11 @@ export function App({onQuit, onStopEngine}: AppProps) {
 			if (input.length > 1 && !key.ctrl && !input.startsWith('\u001B')) {
 				// Ink reports no key flags for such a chunk: an Enter inside it is only "\r".
 				for (const character of input) {
-					onOneKey(character, {...plainKey, return: character === '\r'});
+					onOneKey(character, {
+						...plainKey,
+						return: character === '\r',
+						backspace: character === '\u007F' || character === '\b',
+					});
 				}
 			} else {
 				onOneKey(input, key);
@@ -155,6 +159,7 @@ export function App({onQuit, onStopEngine}: AppProps) {
 						offset={logOffset}
 						anchor={logAnchor}
 						height={rows - 4}
+						search={view.search}
 					/>
 				) : null}
 				{mode === 'main' ? (

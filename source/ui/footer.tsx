@@ -36,7 +36,7 @@ export function Footer({
 	return (
 		<Text dimColor wrap="truncate">
 			{mode === 'log'
-				? `↑↓ scroll  PgUp/PgDn page  g/G top/follow  esc back  ? help  ${isAttached ? 'q detach' : 'q quit'}`
+				? `↑↓ scroll  PgUp/PgDn page  g/G top/follow  / search  n/N older/newer  esc back  ? help  ${isAttached ? 'q detach' : 'q quit'}`
 				: `↑↓ select  space on/off  p pause  f force  ⏎ log  x cancel  ? help  ${isAttached ? 'q detach  S stop engine' : 'q quit'}`}
 		</Text>
 	);

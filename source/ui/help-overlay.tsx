@@ -9,6 +9,7 @@ export const keyHelp: ReadonlyArray<readonly [keys: string, what: string]> = [
 	['enter / l', "open the selected agent's log"],
 	['PgUp PgDn', 'scroll the log a page'],
 	['g G', 'top / bottom of the log (G follows new lines)'],
+	['/ n N', 'search the log (enter: newest match), older / newer match'],
 	['x', 'cancel the selected running agent (asks first)'],
 	['esc', 'back'],
 	['?', 'this help'],

@@ -1,4 +1,6 @@
 import type {AppStore} from '../store/create-app-store.js';
+import {escapeControls} from '../util/escape-text.js';
+import {matchingLines, nextMatch} from './log-search.js';
 
 /** The view's own state: what the keys move. */
 export type ViewState = {
@@ -13,6 +15,9 @@ export type ViewState = {
 	readonly logAnchor: number | undefined;
 	/** A word for the user about the last key (nothing to cancel), gone with the next key. */
 	readonly notice?: string | undefined;
+	/** `/` in the log view: the query, and whether it is still being typed. */
+	readonly search?:
+		{readonly query: string; readonly editing: boolean} | undefined;
 	readonly confirm:
 		| {readonly kind: 'quit'}
 		| {readonly kind: 'cancel'; readonly agent: string}
@@ -38,6 +43,8 @@ export type KeyPress = {
 	readonly escape: boolean;
 	readonly return: boolean;
 	readonly ctrl: boolean;
+	readonly backspace?: boolean;
+	readonly delete?: boolean;
 };
 
 /** A key press with no special key. */
@@ -104,6 +111,13 @@ export function handleKey({
 			? commandConfirmed(view.confirm)
 			: undefined;
 		return {view: {...view, confirm: undefined}, ...(command ? {command} : {})};
+	}
+
+	// Typing a search: every key is part of the query (q, p, x and f included).
+	if (view.mode === 'log' && view.search?.editing) {
+		return {
+			view: typeSearch(view, input, key, {store, agent}),
+		};
 	}
 
 	if (view.mode === 'help') {
@@ -175,8 +189,27 @@ export function handleKey({
 				Math.min(Math.max(0, lines - 1), view.logOffset + by),
 			),
 		});
+		if (input === '/') {
+			return {view: {...view, search: {query: '', editing: true}}};
+		}
+
+		if ((input === 'n' || input === 'N') && view.search) {
+			const found = jumpToMatch(
+				view,
+				{store, agent},
+				input === 'n' ? 'older' : 'newer',
+			);
+			return found
+				? {view: found}
+				: {view: {...view, notice: `no line matches "${view.search.query}"`}};
+		}
+
+		if (key.escape && view.search) {
+			return {view: {...view, search: undefined}};
+		}
+
 		if (key.escape || input === 'h') {
-			return {view: {...view, mode: 'main'}};
+			return {view: {...view, mode: 'main', search: undefined}};
 		}
 
 		if (key.upArrow || input === 'k') {
@@ -245,4 +278,90 @@ function commandConfirmed(confirm: NonNullable<ViewState['confirm']>): Command {
 			return {type: 'stop-engine'};
 		}
 	}
+}
+
+/** The log a search runs in: the store as it is now, and the selected agent. */
+type LogContext = {
+	readonly store: KeyInput['store'];
+	readonly agent: string;
+};
+
+/** A key while the search query is typed: a letter adds, backspace takes away, enter searches. */
+function typeSearch(
+	view: ViewState,
+	input: string,
+	key: KeyPress,
+	log: LogContext,
+): ViewState {
+	const query = view.search?.query ?? '';
+	if (key.escape) {
+		return {...view, search: undefined};
+	}
+
+	if (key.return) {
+		if (query === '') {
+			return {...view, search: undefined};
+		}
+
+		const searching = {...view, search: {query, editing: false}};
+		// From below the newest line: the newest match first.
+		return (
+			jumpToMatch(searching, log, 'older', true) ?? {
+				...searching,
+				notice: `no line matches "${query}"`,
+			}
+		);
+	}
+
+	if (key.backspace === true || key.delete === true) {
+		return {...view, search: {query: query.slice(0, -1), editing: true}};
+	}
+
+	if (key.ctrl || input === '' || input.startsWith('\u001B')) {
+		return view;
+	}
+
+	return {...view, search: {query: query + input, editing: true}};
+}
+
+/**
+Scrolls the log so that the next match older (up) or newer (down) than the line at the bottom of
+the view is the bottom line; undefined when no line matches.
+*/
+function jumpToMatch(
+	view: ViewState,
+	{store, agent}: LogContext,
+	direction: 'older' | 'newer',
+	fromBelow = false,
+): ViewState | undefined {
+	const state = store.agents[agent];
+	const query = view.search?.query ?? '';
+	if (!state || query === '') {
+		return undefined;
+	}
+
+	const lines = state.recentLines.map(line => escapeControls(line));
+	// The bottom line of the view, as the log view computes it (scrolled lines shift with new ones).
+	const shift =
+		view.logOffset > 0 && view.logAnchor !== undefined
+			? state.totalLines - view.logAnchor
+			: 0;
+	const bottom = fromBelow
+		? lines.length
+		: lines.length - 1 - view.logOffset - shift;
+	const target = nextMatch(
+		matchingLines(lines, query),
+		bottom,
+		direction === 'older' ? 'previous' : 'next',
+	);
+	if (target === undefined) {
+		return undefined;
+	}
+
+	const offset = lines.length - 1 - target;
+	return {
+		...view,
+		logOffset: offset,
+		logAnchor: offset > 0 ? state.totalLines : undefined,
+	};
 }

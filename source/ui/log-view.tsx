@@ -1,6 +1,8 @@
 import {Box, Text} from 'ink';
 import {useAppStore} from '../store/store-context.js';
+import {escapeControls} from '../util/escape-text.js';
 import {sanitizeLine} from './format.js';
+import {lineMatches, splitMatches} from './log-search.js';
 import {tint, statusColor, statusIcon} from './theme.js';
 
 export type LogViewProps = {
@@ -10,6 +12,9 @@ export type LogViewProps = {
 	/** The line count when scrolled up, so the window stays on what was being read. */
 	readonly anchor?: number | undefined;
 	readonly height: number;
+	/** `/`: the query, highlighted where it matches once typed. */
+	readonly search?:
+		{readonly query: string; readonly editing: boolean} | undefined;
 };
 
 /**
@@ -17,7 +22,7 @@ The selected agent's recent output with its colours (every other control charact
 escaped, so an agent cannot move the cursor, clear the screen or set the title), following new
 lines at the bottom unless scrolled up.
 */
-export function LogView({agent, offset, anchor, height}: LogViewProps) {
+export function LogView({agent, offset, anchor, height, search}: LogViewProps) {
 	const state = useAppStore(store => store.agents[agent]);
 	if (!state) {
 		return null;
@@ -33,6 +38,8 @@ export function LogView({agent, offset, anchor, height}: LogViewProps) {
 	);
 	const start = Math.max(0, end - visible);
 	const dropped = state.totalLines - lines.length;
+	const highlight =
+		search && !search.editing && search.query !== '' ? search.query : undefined;
 	return (
 		<Box flexDirection="column" height={height}>
 			<Text>
@@ -47,12 +54,28 @@ export function LogView({agent, offset, anchor, height}: LogViewProps) {
 					{dropped > 0 ? ` (${dropped} earlier in the log file)` : ''}
 					{offset > 0 ? `, scrolled up ${offset}` : ', following'}
 				</Text>
+				{search ? (
+					<Text {...tint('yellow')}>
+						{'  /'}
+						{escapeControls(search.query)}
+						{search.editing ? '▏' : ''}
+					</Text>
+				) : null}
 			</Text>
 			{lines.length === 0 ? <Text dimColor>(no output yet)</Text> : null}
 			{lines.slice(start, end).map((line, index) => (
 				// eslint-disable-next-line react/no-array-index-key -- a line's position is its identity here
 				<Text key={start + index} wrap="truncate">
-					{sanitizeLine(line)}
+					{highlight && lineMatches(escapeControls(line), highlight)
+						? splitMatches(escapeControls(line), highlight).map(
+								(part, partIndex) => (
+									// eslint-disable-next-line react/no-array-index-key -- parts of one line, in order
+									<Text key={partIndex} inverse={part.match}>
+										{part.text}
+									</Text>
+								),
+							)
+						: sanitizeLine(line)}
 				</Text>
 			))}
 		</Box>

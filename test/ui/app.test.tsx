@@ -250,3 +250,49 @@ test('the cancel question goes away when its agent ends by itself', async () => 
 	await press(rendered, 'y');
 	expect(rendered.calls).toEqual([]);
 });
+
+test('/ in the log view searches: typed keys are the query (q and p too), enter shows the newest match highlighted, n goes to an older one', async () => {
+	const output: EngineEvent = {
+		type: 'agent_output',
+		time,
+		agent: 'risk',
+		lines: [
+			'price fetched',
+			'order filled at 101',
+			...Array.from({length: 40}, (_, index) => `noise ${index}`),
+			'ORDER FILLED at 102',
+			...Array.from({length: 5}, (_, index) => `tail ${index}`),
+		],
+		dropped: 0,
+	};
+	const rendered = renderWithStore(<App onQuit={() => undefined} />, {
+		events: [...running, output],
+	});
+	await press(rendered, '\r');
+	expect(rendered.lastFrame()).toMatch(/tail 4/);
+	await press(rendered, '/');
+	for (const character of 'fill') {
+		await press(rendered, character);
+	}
+
+	expect(rendered.lastFrame()).toMatch(/\/fill▏/);
+	await press(rendered, '\r');
+	// The newest match is the bottom line, highlighted; the rest of the log follows no more.
+	const newest = rendered.lastFrame() ?? '';
+	expect(newest).toMatch(/ORDER FILLED at 102/);
+	expect(newest).not.toMatch(/tail 0/);
+	expect(newest).toMatch(/scrolled up 5/);
+	await press(rendered, 'n');
+	expect(rendered.lastFrame()).toMatch(/order filled at 101/);
+	expect(rendered.lastFrame()).toMatch(/scrolled up 46/);
+	// Wraps around to the newest again.
+	await press(rendered, 'n');
+	expect(rendered.lastFrame()).toMatch(/scrolled up 5/);
+	// No match: said, nothing moves; q typed into a query quits nothing.
+	await press(rendered, '/');
+	await press(rendered, 'q');
+	await press(rendered, 'z');
+	await press(rendered, '\r');
+	expect(rendered.lastFrame()).toMatch(/no line matches "qz"/);
+	expect(rendered.calls).toEqual([]);
+});

@@ -310,7 +310,7 @@ describe('the footer', () => {
 			<Footer mode="log" prompt={undefined} />,
 		);
 		expect(lastFrame()).toBe(
-			'↑↓ scroll  PgUp/PgDn page  g/G top/follow  esc back  ? help  q quit',
+			'↑↓ scroll  PgUp/PgDn page  g/G top/follow  / search  n/N older/newer  esc back  ? help  q quit',
 		);
 	});
 
