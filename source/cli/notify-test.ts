@@ -35,11 +35,14 @@ export async function runNotifyTest(config: ResolvedConfig): Promise<number> {
 					headers: request.headers,
 					body: request.body,
 					signal: AbortSignal.timeout(target.timeoutSeconds * 1000),
+					// As the engine delivers: a redirect is not followed (the body would go elsewhere).
+					redirect: 'manual',
 				});
 				await response.body?.cancel();
+				const redirect = response.status >= 300 && response.status < 400;
 				return {
 					ok: response.ok,
-					line: `${label}: ${response.ok ? 'ok' : 'failed'} (HTTP ${response.status}, ${took()})`,
+					line: `${label}: ${response.ok ? 'ok' : 'failed'} (HTTP ${response.status}${redirect ? ': a redirect, which the engine does not follow' : ''}, ${took()})`,
 				};
 			} catch (error) {
 				return {

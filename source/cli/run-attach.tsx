@@ -107,9 +107,13 @@ async function attachTo({connection, snapshot}: Attachment): Promise<Ending> {
 		forceCycle() {
 			send('force');
 		},
-		// A critical agent's was confirmed on this screen already.
-		setEnabled(agent, enabled) {
-			send(enabled ? 'enable' : 'disable', {agent, yes: true});
+		// Yes only when said on this screen: a screen that has not yet seen an agent become critical
+		// (a reload) asked nothing, and the engine must then refuse.
+		setEnabled(agent, enabled, options) {
+			send(enabled ? 'enable' : 'disable', {
+				agent,
+				...(options?.confirmed ? {yes: true} : {}),
+			});
 		},
 		cancelAgent(agent) {
 			send('cancel', {agent});

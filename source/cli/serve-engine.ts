@@ -58,6 +58,8 @@ export type EngineServices = {
 	readonly notifyStats: () => readonly TargetStats[];
 	/** Closes the socket and the HTTP server, and gives notifications `drainMs` to go out. */
 	readonly close: (drainMs: number) => Promise<void>;
+	/** Removes the socket file at once, for exits that cannot wait. */
+	readonly removeNow: () => void;
 };
 
 /**
@@ -207,6 +209,11 @@ export async function serveEngine({
 			notifier?.engineStarted();
 		},
 		notifyStats: () => notifier?.stats() ?? [],
+		removeNow() {
+			if (typeof control !== 'string') {
+				control.removeNow();
+			}
+		},
 		async close(drainMs) {
 			if (typeof control !== 'string') {
 				await control.close();

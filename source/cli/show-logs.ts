@@ -2,6 +2,7 @@ import {Buffer} from 'node:buffer';
 import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
+import {once} from 'node:events';
 import {setTimeout as delay} from 'node:timers/promises';
 import {ConfigError} from '../config/config-error.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
@@ -41,7 +42,16 @@ export async function showLogs(
 		return exitCodes.agentFailed;
 	}
 
-	let position = copyFrom(file, 0);
+	// A reader that went away (`| head`) ends the command, as it would end cat.
+	process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code === 'EPIPE') {
+			// eslint-disable-next-line unicorn/no-process-exit -- nobody reads any more: done
+			process.exit(exitCodes.ok);
+		}
+
+		throw error;
+	});
+	let position = await copyFrom(file, 0);
 	if (!options.follow) {
 		return exitCodes.ok;
 	}
@@ -57,7 +67,8 @@ export async function showLogs(
 			position = 0;
 		}
 
-		position = copyFrom(file, position);
+		// eslint-disable-next-line no-await-in-loop
+		position = await copyFrom(file, position);
 	}
 
 	return exitCodes.ok;
@@ -71,32 +82,41 @@ function inodeOf(file: string): number | undefined {
 	}
 }
 
-/** Writes the file from `position` to its end on stdout; returns where it stopped. */
-function copyFrom(file: string, position: number): number {
-	let descriptor: number;
+/**
+Writes the file from `position` to its end on stdout, as fast as the reader takes it (a pipe to a
+slow reader is waited for, never written past: stdout may be non-blocking); returns where it
+stopped.
+*/
+async function copyFrom(file: string, position: number): Promise<number> {
+	let handle: fs.promises.FileHandle;
 	try {
-		descriptor = fs.openSync(file, 'r');
+		handle = await fs.promises.open(file, 'r');
 	} catch {
 		return position;
 	}
 
 	try {
-		const {size} = fs.fstatSync(descriptor);
+		const {size} = await handle.stat();
 		// Truncated under us: from the start again.
 		let at = size < position ? 0 : position;
 		const buffer = Buffer.alloc(64 * 1024);
 		while (at < size) {
-			const read = fs.readSync(descriptor, buffer, 0, buffer.length, at);
-			if (read === 0) {
+			// eslint-disable-next-line no-await-in-loop -- one chunk after another, in order
+			const {bytesRead} = await handle.read(buffer, 0, buffer.length, at);
+			if (bytesRead === 0) {
 				break;
 			}
 
-			fs.writeSync(1, buffer.subarray(0, read));
-			at += read;
+			if (!process.stdout.write(Buffer.from(buffer.subarray(0, bytesRead)))) {
+				// eslint-disable-next-line no-await-in-loop
+				await once(process.stdout, 'drain');
+			}
+
+			at += bytesRead;
 		}
 
 		return at;
 	} finally {
-		fs.closeSync(descriptor);
+		await handle.close();
 	}
 }

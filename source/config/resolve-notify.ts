@@ -49,9 +49,10 @@ export function resolveNotifyTargets(
 		}
 
 		if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+			// Not even the scheme is quoted: "sk-live-…:" parses as one.
 			throw fail(
 				`${keyPath}.url`,
-				`expected an https:// or http:// URL, got a ${parsed.protocol} one`,
+				'expected an https:// or http:// URL (the value is not shown: it may hold a token)',
 			);
 		}
 

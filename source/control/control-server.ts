@@ -44,6 +44,8 @@ export type ControlServer = {
 	readonly attachedCount: () => number;
 	/** Stops listening, closes every client, removes the socket. */
 	readonly close: () => Promise<void>;
+	/** Removes the socket file at once, for exits that cannot wait (a second signal, a crash). */
+	readonly removeNow: () => void;
 };
 
 /**
@@ -217,6 +219,9 @@ export async function startControlServer(
 	return {
 		socketPath,
 		attachedCount: () => attached.size,
+		removeNow() {
+			removeStaleSocket(socketPath);
+		},
 		async close() {
 			closing ??= (async () => {
 				unsubscribe?.();

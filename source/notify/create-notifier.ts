@@ -290,8 +290,11 @@ export function createNotifier(options: NotifierOptions): Notifier {
 			if (event.type === 'cycle_end') {
 				for (const state of states) {
 					if (state.target.format === 'heartbeat') {
-						// A dead-man's switch: never held back.
-						send(state, heartbeatNotification(event, context), true);
+						// A dead-man's switch: never held back, and one ping waiting is enough (pings
+						// queued while it was down would tell it of cycles long past).
+						if (state.delivery.stats().queued === 0) {
+							send(state, heartbeatNotification(event, context), true);
+						}
 					} else if (asked(state, 'cycle_end')) {
 						const notification = cycleEndNotification(event, context);
 						send(state, notification, notification.level === 'critical');

@@ -42,7 +42,10 @@ export type DeliveryOptions = {
 	readonly downAfter?: number;
 	/** While down, how long after a failed request the next one is tried. @default 60_000 */
 	readonly retryDownAfterMs?: number;
-	/** Waiting requests at most: past it the oldest non-critical one is dropped (counted). @default 500 */
+	/**
+	Waiting requests at most: past it the oldest non-critical one is dropped, or, when only critical
+	ones wait (a target down for hours), the oldest of those (counted either way). @default 500
+	*/
 	readonly maxQueued?: number;
 	/** @default globalThis.fetch */
 	readonly fetch?: typeof fetch;
@@ -452,13 +455,10 @@ export function createTargetDelivery(options: DeliveryOptions): TargetDelivery {
 			}
 
 			while (waiting.length > maxQueued) {
+				// The oldest non-critical request goes first; only a queue of nothing but critical ones
+				// (a target down for hours) loses its oldest critical one: memory stays bounded.
 				const oldestPlain = waiting.findIndex(waiter => !waiter.critical);
-				if (oldestPlain === -1) {
-					// Critical requests are never dropped.
-					break;
-				}
-
-				waiting.splice(oldestPlain, 1);
+				waiting.splice(oldestPlain === -1 ? 0 : oldestPlain, 1);
 				dropped++;
 			}
 

@@ -11,7 +11,8 @@ export type AppActions = {
 	readonly apply: (event: EngineEvent) => void;
 	readonly togglePause: () => void;
 	readonly forceCycle: () => void;
-	readonly toggleAgent: (agent: string) => void;
+	/** `confirmed`: the person said yes to turning off a critical agent. */
+	readonly toggleAgent: (agent: string, confirmed?: boolean) => void;
 	readonly cancelAgent: (agent: string) => boolean;
 };
 
@@ -64,10 +65,10 @@ export function createAppStore(
 		forceCycle() {
 			controls.forceCycle();
 		},
-		toggleAgent(agent) {
+		toggleAgent(agent, confirmed = false) {
 			const current = own(get().agents, agent);
 			if (current) {
-				controls.setEnabled(agent, !current.enabled);
+				controls.setEnabled(agent, !current.enabled, {confirmed});
 			}
 		},
 		cancelAgent(agent) {

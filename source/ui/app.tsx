@@ -76,7 +76,7 @@ export function App({onQuit, onStopEngine}: AppProps) {
 				}
 
 				case 'toggle': {
-					state.toggleAgent(command.agent);
+					state.toggleAgent(command.agent, command.confirmed);
 					break;
 				}
 

@@ -73,7 +73,12 @@ export type KeyInput = {
 
 /** What a key asks of the engine (through the store's actions) or of the app. */
 export type Command =
-	| {readonly type: 'toggle'; readonly agent: string}
+	| {
+			readonly type: 'toggle';
+			readonly agent: string;
+			/** Turning off a critical agent, said yes to. */
+			readonly confirmed?: boolean;
+	  }
 	| {readonly type: 'cancel'; readonly agent: string}
 	| {readonly type: 'pause'}
 	| {readonly type: 'force'}
@@ -271,7 +276,7 @@ function commandConfirmed(confirm: NonNullable<ViewState['confirm']>): Command {
 		}
 
 		case 'disable-critical': {
-			return {type: 'toggle', agent: confirm.agent};
+			return {type: 'toggle', agent: confirm.agent, confirmed: true};
 		}
 
 		case 'stop-engine': {

@@ -25,8 +25,10 @@ export function createRecordingControls() {
 		forceCycle() {
 			calls.push('force');
 		},
-		setEnabled(agent, enabled) {
-			calls.push(`${agent}=${enabled}`);
+		setEnabled(agent, enabled, options) {
+			calls.push(
+				`${agent}=${enabled}${options?.confirmed ? ' (confirmed)' : ''}`,
+			);
 		},
 		cancelAgent(agent) {
 			calls.push(`cancel ${agent}`);

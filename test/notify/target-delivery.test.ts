@@ -469,7 +469,7 @@ describe('delivery to one target', () => {
 		]);
 	});
 
-	test('past maxQueued the oldest non-critical request is dropped, never a critical one', async () => {
+	test('past maxQueued the oldest non-critical request is dropped; a queue of only critical ones loses its oldest', async () => {
 		const held = gate();
 		const server = await serve(async (_hit, index) => {
 			if (index === 0) {
@@ -487,21 +487,22 @@ describe('delivery to one target', () => {
 		delivery.enqueue(request('d')); // Drops b.
 		delivery.enqueue(request('X'), {critical: true}); // Drops c.
 		delivery.enqueue(request('Y'), {critical: true}); // Drops d.
-		delivery.enqueue(request('Z'), {critical: true}); // Drops nothing.
+		// Nothing but critical ones waiting: the oldest goes, so memory stays bounded.
+		delivery.enqueue(request('Z'), {critical: true}); // Drops X.
 		delivery.enqueue(request('e')); // Drops e itself.
 		expect(delivery.stats()).toEqual({
 			sent: 0,
 			failed: 0,
-			dropped: 4,
-			queued: 4,
+			dropped: 5,
+			queued: 3,
 		});
 		held.open();
 		await waitFor(() => delivery.stats().queued === 0);
-		expect(server.hits.map(hit => hit.body)).toEqual(['a', 'X', 'Y', 'Z']);
+		expect(server.hits.map(hit => hit.body)).toEqual(['a', 'Y', 'Z']);
 		expect(delivery.stats()).toEqual({
-			sent: 4,
+			sent: 3,
 			failed: 0,
-			dropped: 4,
+			dropped: 5,
 			queued: 0,
 		});
 	});

@@ -40,17 +40,16 @@ function startBusyGroup() {
 describe('group usage', () => {
 	test('one /proc pass gives a group’s CPU ticks, memory and members', async () => {
 		const child = startBusyGroup();
+		const group = child.pid ?? 0;
 		await new Promise(resolve => {
 			child.stdout?.once('data', resolve);
 		});
 		await waitFor(
-			() =>
-				(readGroups(new Set([child.pid!])).get(child.pid)?.processes ?? 0) ===
-				2,
+			() => (readGroups(new Set([group])).get(group)?.processes ?? 0) === 2,
 			5000,
 			'both members',
 		);
-		const reading = readGroups(new Set([child.pid!])).get(child.pid);
+		const reading = readGroups(new Set([group])).get(group);
 		expect(reading?.processes).toBe(2);
 		expect(reading?.memoryBytes).toBeGreaterThan(30 * 1024 * 1024);
 		expect(readGroups(new Set([999_999_999])).size).toBe(0);

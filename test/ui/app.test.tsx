@@ -58,7 +58,8 @@ test('turning a critical agent off asks first; no is no', async () => {
 	expect(rendered.calls).toEqual([]);
 	await press(rendered, ' ');
 	await press(rendered, 'y');
-	expect(rendered.calls).toEqual(['risk=false']);
+	// Said yes to on this screen: an engine across the socket is told so (and asks otherwise).
+	expect(rendered.calls).toEqual(['risk=false (confirmed)']);
 });
 
 test('enter opens the log, esc goes back, ? shows the help', async () => {
