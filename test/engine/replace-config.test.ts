@@ -154,3 +154,74 @@ describe('replaceConfig (reload)', () => {
 		});
 	});
 });
+
+describe('replaceConfig and critical agents (fail closed)', () => {
+	async function oneCycleAfter(
+		old: Record<string, unknown>,
+		next: Record<string, unknown>,
+		before: (engine: ReturnType<typeof createEngine>) => void,
+	) {
+		const dir = temporaryDirectory();
+		const recorder = createRecorder();
+		const engine = createEngine({
+			config: buildConfig(old, dir),
+			runAgent: createFakeRunner().run,
+			clock: createFakeClock(),
+			emit: recorder.emit,
+		});
+		engine.pause();
+		void engine.run();
+		before(engine);
+		engine.replaceConfig(buildConfig(next, dir));
+		engine.forceCycle();
+		await waitFor(
+			() => recorder.ofType('cycle_end').length === 1,
+			5000,
+			'a cycle',
+		);
+		await engine.stop();
+		return recorder.ofType('cycle_end')[0]?.results;
+	}
+
+	test('an agent made critical runs though the user had it off: only the file turns a critical agent off', async () => {
+		const results = await oneCycleAfter(
+			{agents: {risk: agent({critical: true}), hedge: agent()}},
+			{agents: {risk: agent({critical: true}), hedge: agent({critical: true})}},
+			engine => {
+				engine.setEnabled('hedge', false);
+			},
+		);
+		expect(results).toMatchObject({risk: 'success', hedge: 'success'});
+	});
+
+	test('a critical agent off for one cycle stays off for that cycle when it stays critical', async () => {
+		const results = await oneCycleAfter(
+			{agents: {risk: agent({critical: true}), a: agent()}},
+			{agents: {risk: agent({critical: true, retries: 1}), a: agent()}},
+			engine => {
+				engine.setEnabled('risk', false);
+			},
+		);
+		expect(results).toMatchObject({risk: 'disabled'});
+	});
+
+	test('a critical agent renamed while off for one cycle runs under its new name', async () => {
+		const results = await oneCycleAfter(
+			{agents: {risk: agent({critical: true}), a: agent()}},
+			{agents: {risk2: agent({critical: true}), a: agent()}},
+			engine => {
+				engine.setEnabled('risk', false);
+			},
+		);
+		expect(results).toMatchObject({risk2: 'success', a: 'success'});
+	});
+
+	test('a critical agent made non-critical keeps the file’s enabled', async () => {
+		const results = await oneCycleAfter(
+			{agents: {risk: agent({critical: true}), a: agent()}},
+			{agents: {risk: agent(), a: agent()}},
+			() => undefined,
+		);
+		expect(results).toMatchObject({risk: 'success', a: 'success'});
+	});
+});
