@@ -209,6 +209,8 @@ export async function openSession({
 		clock: systemClock,
 		emit: bus.emit,
 		healthOf: monitor.healthOf,
+		// The state file keeps each agent's last start: schedules hold across restarts and --once.
+		lastStartOf: monitor.lastStartOf,
 		firstCycle: monitor.nextCycle(),
 		onLines: monitor.onLines,
 		keepOutput,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import process from 'node:process';
 import type {ResolvedAgent, ResolvedConfig} from '../config/resolved-config.js';
+import {describeSchedule} from '../config/schedule.js';
 import {describeTarget} from '../notify/format-request.js';
 import {formatToggles, type SavedToggle} from './saved-toggles.js';
 
@@ -123,6 +124,12 @@ function agentDetails(agent: ResolvedAgent, baseDir: string): string[] {
 			: '';
 		details.push(
 			`when: ${[hours, agent.when.days?.join(',') ?? ''].filter(Boolean).join(' ')}`,
+		);
+	}
+
+	if (agent.schedule) {
+		details.push(
+			`runs when due: ${describeSchedule(agent.schedule)}${agent.schedule.kind === 'cron' ? ' (local time)' : ''}, since its last start`,
 		);
 	}
 

@@ -32,6 +32,7 @@ import {
 	reservedAgentName,
 	reservedNameMessage,
 } from './schema.js';
+import {resolveSchedule} from './schedule.js';
 import {splitCommand} from './split-command.js';
 
 /*
@@ -324,6 +325,7 @@ function resolveConfig(
 				description: agent.description,
 				dependsOn: agent.dependsOn ?? [],
 				when: resolveWindow(agent.when),
+				schedule: resolveSchedule(agent, keyPath, fail),
 				requireHealthy: agent.requireHealthy ?? [],
 				onFailure: agent.onFailure ?? 'halt',
 				haltExitCode: agent.haltExitCode,

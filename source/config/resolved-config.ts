@@ -1,5 +1,6 @@
 import type {PhaseMode} from '../contract/events.js';
 import type {ResolvedNotifyTarget} from './resolve-notify.js';
+import type {AgentSchedule} from './schedule.js';
 import type {WeekDay} from './schema.js';
 
 /** An agent as the engine runs it: defaults applied, paths absolute, command split. */
@@ -19,6 +20,8 @@ export type ResolvedAgent = {
 	readonly description: string | undefined;
 	readonly dependsOn: readonly string[];
 	readonly when: AgentWindow | undefined;
+	/** `every` or `cron` (never on a critical agent): it runs only when due, else `not_due`. */
+	readonly schedule: AgentSchedule | undefined;
 	readonly requireHealthy: readonly string[];
 	readonly onFailure: 'halt' | 'continue';
 	readonly haltExitCode: number | undefined;

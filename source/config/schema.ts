@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import {everyPattern, everySeconds} from './schedule.js';
 
 /*
 The config file format (contract §3), one zod schema that both the loader validates with and
@@ -205,6 +206,38 @@ export const agentSchema = described(
 			described(
 				boolean(),
 				'Critical agents: must say pass or halt before exiting 0, else the cycle halts ("gave no verdict").',
+			),
+		),
+		every: z.optional(
+			described(
+				z
+					.string({
+						error: expected('a duration such as "30s", "5m", "1h", "1d"'),
+					})
+					.check(
+						z.regex(everyPattern, {
+							error: expected(
+								'a positive whole number and a unit (s, m, h, d), e.g. "30s", "5m", "1h", "1d"',
+							),
+						}),
+						z.refine(
+							text =>
+								!everyPattern.test(text) ||
+								everySeconds(text) <= maxTimerSeconds,
+							{
+								error: expected(
+									`at most ${maxTimerSeconds} seconds (24.8 days)`,
+								),
+							},
+						),
+					),
+				'Non-critical agents only: run only when this long has passed since its last start ("30s", "5m", "1h", "1d"); not due, it is not_due. Not with cron.',
+			),
+		),
+		cron: z.optional(
+			described(
+				nonEmptyString(),
+				'Non-critical agents only: run only when this 5-field cron expression (minute hour day-of-month month day-of-week, local time) has fired since its last start; not due, it is not_due. Not with every.',
 			),
 		),
 		haltExitCode: z.optional(

@@ -1,7 +1,8 @@
 /*
 The contract in one neutral place (../shared/contract.md §4–§7): the events, statuses, health
 statuses and alert levels that the engine, runner, store, monitor and printers share. Every layer
-may import it; it imports nothing.
+may import it; it imports nothing. One piece past 300 lines because it is one list: every event
+type, the contract's and the internal ones, in the one union each listener switches over.
 */
 
 /** How a phase runs its agents. */
@@ -10,8 +11,12 @@ export type PhaseMode = 'sequential' | 'parallel';
 /** How one attempt of an agent ended (contract §5). */
 export type AttemptStatus = 'success' | 'failed' | 'timeout' | 'cancelled';
 
-/** How an agent ended in a cycle (contract §5). */
-export type AgentStatus = AttemptStatus | 'halted' | 'skipped' | 'disabled';
+/**
+How an agent ended in a cycle (contract §5). `not_due`: its `every`/`cron` schedule is not due, no
+failure (health, executions and exit codes leave it out).
+*/
+export type AgentStatus =
+	AttemptStatus | 'halted' | 'skipped' | 'disabled' | 'not_due';
 
 export type AlertLevel = 'info' | 'warning' | 'critical';
 
@@ -207,6 +212,19 @@ export type ScheduleEvent = {
 	readonly forced: boolean;
 };
 
+/**
+An agent with a schedule is not due in this cycle: when it is next due. Emitted just before its
+`agent_end` with status `not_due`, which carries only the contract's fields.
+*/
+export type AgentNotDueEvent = {
+	readonly type: 'agent_not_due';
+	readonly time: string;
+	readonly cycle: number;
+	readonly agent: string;
+	/** ISO 8601; null when its cron expression never fires again. */
+	readonly next_due: string | null;
+};
+
 /** An agent's health changed or is first known (the monitoring half computes it). */
 export type AgentHealthEvent = {
 	readonly type: 'agent_health';
@@ -250,6 +268,7 @@ export type ConfigAppliedEvent = {
 export type InternalEvent =
 	| ConfigAppliedEvent
 	| AgentHealthEvent
+	| AgentNotDueEvent
 	| AttemptEndEvent
 	| CycleRecordedEvent
 	| AgentOutputEvent

@@ -15,6 +15,8 @@ export type AgentStatusLine = {
 	readonly success_rate: number | null;
 	readonly last_duration_s: number | null;
 	readonly error: string | null;
+	/** When its `every`/`cron` schedule is next due, while it is `not_due`. */
+	readonly next_due: string | null;
 };
 
 /** `status --json`: one look at a running engine. Field names in the contract's snake_case. */
@@ -92,6 +94,10 @@ export function statusOf(
 									? null
 									: agent.lastDurationMs / 1000,
 							error: agent.error ?? null,
+							next_due:
+								agent.status === 'not_due' && agent.nextDueAt !== undefined
+									? new Date(agent.nextDueAt).toISOString()
+									: null,
 						},
 					]
 				: [];

@@ -1,5 +1,5 @@
 import {escapeControls} from '../util/escape-text.js';
-import {formatClock, formatDuration} from '../util/format.js';
+import {formatClock, formatDuration, formatUpcoming} from '../util/format.js';
 import type {AgentStatusLine, EngineStatus} from './engine-status.js';
 
 /**
@@ -77,6 +77,12 @@ function stateOf(agent: AgentStatusLine): string {
 		(agent.status === 'idle' || agent.status === 'queued')
 	) {
 		return 'disabled';
+	}
+
+	if (agent.status === 'not_due') {
+		return agent.next_due === null
+			? 'not due'
+			: `not due · next ${formatUpcoming(Date.parse(agent.next_due), Date.now())}`;
 	}
 
 	const attempt = agent.attempt > 1 ? ` #${agent.attempt}` : '';

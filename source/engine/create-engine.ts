@@ -36,6 +36,11 @@ export type EngineDeps = {
 		lines: readonly string[],
 		stream: OutputStream,
 	) => void;
+	/**
+	When an agent last started in a cycle, as kept across runs (the state file), for `every` and
+	`cron`; the engine adds the starts of this run itself. Default: never.
+	*/
+	readonly lastStartOf?: (agent: string) => number | undefined;
 	/** Called when a reloaded config takes effect, before the cycle that runs it. */
 	readonly onConfigApplied?: (config: ResolvedConfig) => void;
 	/** How often buffered output reaches the store. @default 100 */
@@ -132,6 +137,10 @@ export function createEngine(deps: EngineDeps): Engine {
 		},
 	};
 	const healthOf = deps.healthOf ?? (() => 'unknown' as const);
+	// Starts in this run's cycles; those before it come from lastStartOf.
+	const starts = new Map<string, number>();
+	const lastStartOf = (agent: string) =>
+		starts.get(agent) ?? deps.lastStartOf?.(agent);
 	const metricNames = createMetricNames();
 
 	let paused = false;
@@ -260,6 +269,10 @@ export function createEngine(deps: EngineDeps): Engine {
 				running,
 				metricNames,
 				blocked,
+				lastStartOf,
+				onStart(agent, at) {
+					starts.set(agent, at);
+				},
 			});
 			cycle++;
 			for (const agent of offThisCycle) {

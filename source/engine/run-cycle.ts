@@ -8,7 +8,7 @@ import {
 	roundSeconds,
 	runAttempts,
 } from './run-attempts.js';
-import {skipReason} from './skip-rules.js';
+import {notDue, skipReason} from './skip-rules.js';
 
 export type CycleContext = AttemptsContext & {
 	/** Whether an agent is enabled now: the config, the user's toggles, `--agents`. */
@@ -18,6 +18,10 @@ export type CycleContext = AttemptsContext & {
 	readonly stopSignal: AbortSignal;
 	/** Where the engine keeps each running agent's cancel handle. */
 	readonly running: Map<string, AbortController>;
+	/** When an agent last started in a cycle (epoch ms), for `every`/`cron`; undefined: never. */
+	readonly lastStartOf?: (agent: string) => number | undefined;
+	/** An agent starts in this cycle now: its schedule counts from here. */
+	readonly onStart?: (agent: string, at: number) => void;
 };
 
 export type CycleOutcome = {
@@ -90,6 +94,34 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 			return skip(agent, stopped);
 		}
 
+		const notDueYet = notDue(
+			agent,
+			context.lastStartOf?.(agent.name),
+			clock.now(),
+		);
+		if (notDueYet) {
+			results.set(agent.name, 'not_due');
+			const {next} = notDueYet;
+			emit({
+				type: 'agent_not_due',
+				time: iso(),
+				cycle,
+				agent: agent.name,
+				next_due: next === undefined ? null : new Date(next).toISOString(),
+			});
+			emit({
+				type: 'agent_end',
+				time: iso(),
+				cycle,
+				agent: agent.name,
+				status: 'not_due',
+				duration_s: 0,
+				attempts: 0,
+				error: null,
+			});
+			return 'not_due';
+		}
+
 		const reason = skipReason(agent, {
 			results,
 			now: clock.now(),
@@ -109,6 +141,7 @@ export async function runCycle(context: CycleContext): Promise<CycleOutcome> {
 		const cancel = new AbortController();
 		const unlink = linkAbort(cancel, context.stopSignal);
 		context.running.set(agent.name, cancel);
+		context.onStart?.(agent.name, clock.now());
 		let outcome;
 		try {
 			outcome = await runAttempts(

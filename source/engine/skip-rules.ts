@@ -1,5 +1,6 @@
 import {type HealthStatus, type AgentStatus} from '../contract/events.js';
 import type {AgentWindow, ResolvedAgent} from '../config/resolved-config.js';
+import {dueState} from '../config/schedule.js';
 import {weekDays} from '../config/schema.js';
 
 /** Health as the monitoring half computes it (contract §7). */
@@ -18,7 +19,8 @@ export function skipReason(
 ): string | undefined {
 	for (const dependency of agent.dependsOn) {
 		const status = context.results.get(dependency);
-		if (status !== 'success' && status !== 'halted') {
+		// Not due is no failure: what the dependency last did still stands.
+		if (status !== 'success' && status !== 'halted' && status !== 'not_due') {
 			return `needs ${dependency} to succeed (${status ?? 'not run'})`;
 		}
 	}
@@ -34,6 +36,23 @@ export function skipReason(
 	}
 
 	return undefined;
+}
+
+/**
+Whether an agent with a schedule is not due at `now` (no fire time has passed since its last
+start): then when it is next due (`next` undefined: never again). Undefined when it runs.
+*/
+export function notDue(
+	agent: ResolvedAgent,
+	lastStart: number | undefined,
+	now: number,
+): {readonly next: number | undefined} | undefined {
+	if (!agent.schedule) {
+		return undefined;
+	}
+
+	const {due, next} = dueState(agent.schedule, lastStart, now);
+	return due ? undefined : {next};
 }
 
 /** Whether a local time is inside `when`: hours inclusive, "22-2" wrapping midnight. */

@@ -1,6 +1,11 @@
 import type {EngineEvent} from '../contract/events.js';
 import {escapeControls} from '../util/escape-text.js';
-import {formatClock, formatDuration, plural} from '../util/format.js';
+import {
+	formatClock,
+	formatDuration,
+	formatUpcoming,
+	plural,
+} from '../util/format.js';
 import {statusSymbol} from '../util/status-symbols.js';
 
 export type TextPrinterOptions = {
@@ -21,7 +26,27 @@ export function createTextPrinter({
 	maxAttempts,
 	dashboard,
 }: TextPrinterOptions) {
+	// When each agent not due in this cycle is next due: said on its `agent_end` line.
+	const nextDue = new Map<string, string | undefined>();
 	return (event: EngineEvent): void => {
+		if (event.type === 'agent_not_due') {
+			nextDue.set(event.agent, event.next_due ?? undefined);
+			return;
+		}
+
+		if (event.type === 'agent_end' && event.status === 'not_due') {
+			const next = nextDue.get(event.agent);
+			nextDue.delete(event.agent);
+			const when =
+				typeof next === 'string'
+					? ` · next ${formatUpcoming(Date.parse(next), Date.parse(event.time))}`
+					: '';
+			write(
+				`${formatClock(event.time)} ${escapeControls(`${event.agent}: ${statusSymbol.not_due} not due${when}`)}`,
+			);
+			return;
+		}
+
 		if (event.type === 'cycle_recorded') {
 			const text = dashboard?.();
 			if (text) {
@@ -140,6 +165,7 @@ function formatEvent(
 			return `${event.agent}: ${event.enabled ? 'enabled' : 'disabled'}`;
 		}
 
+		case 'agent_not_due':
 		case 'attempt_end':
 		case 'config_applied':
 		case 'agent_health':

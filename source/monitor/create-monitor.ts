@@ -29,6 +29,7 @@ import {
 	recordCycleEnd,
 	recordExecution,
 	recordOf,
+	recordStart,
 	recordUnhealthyStreak,
 } from './records.js';
 import {
@@ -73,6 +74,11 @@ export type Monitor = {
 		lines: readonly string[],
 		stream: OutputStream,
 	) => void;
+	/**
+	When an agent last started in a cycle (the state file's, then this run's), for the engine's
+	`every` and `cron`; undefined: never.
+	*/
+	readonly lastStartOf: (agent: string) => number | undefined;
 	/** The number the next cycle gets, so numbering goes on after a restart. */
 	readonly nextCycle: () => number;
 	/** Durations of the cycles recorded so far (the state file's, then this run's), oldest first. */
@@ -399,6 +405,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
 						attempt: event.attempt,
 						time: event.time,
 					});
+					// A cycle's start (not `run <agent>`'s cycle 0), saved with the cycle's state.
+					if (event.attempt === 1 && event.cycle > 0) {
+						state = recordStart(state, event.agent, Date.parse(event.time));
+					}
+
 					break;
 				}
 
@@ -461,6 +472,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				}
 
 				case 'phase_start':
+				case 'agent_not_due':
 				case 'agent_progress':
 				case 'agent_output':
 				case 'agent_toggle':
@@ -481,6 +493,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		onLines(agent, lines, stream) {
 			logs.write(agent, lines, stream);
 		},
+		lastStartOf: agent => recordOf(state, agent).lastStart,
 		nextCycle: () => nextCycleOf(state),
 		lastReport: () => report,
 		prometheus: () =>

@@ -23,7 +23,7 @@ export type Health = {
 /**
 Whether an agent's end counts for health, and as what: a halt is a success (the agent did its
 job), a timeout a failure; skipped, disabled and cancelled runs (the user's or the shutdown's
-doing) do not count.
+doing) do not count, nor does an agent whose schedule was not due.
 */
 export function countsAs(
 	status: AgentStatus,
@@ -41,7 +41,8 @@ export function countsAs(
 
 		case 'cancelled':
 		case 'skipped':
-		case 'disabled': {
+		case 'disabled':
+		case 'not_due': {
 			return undefined;
 		}
 	}

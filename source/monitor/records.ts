@@ -100,3 +100,18 @@ export function recordUnhealthyStreak(
 		cycles,
 	};
 }
+
+/** An agent started in a cycle: its schedule (`every`, `cron`) counts from this start. */
+export function recordStart(
+	state: MonitorState,
+	agent: string,
+	time: number,
+): MonitorState {
+	return {
+		...state,
+		agents: {
+			...state.agents,
+			[agent]: {...recordOf(state, agent), lastStart: time},
+		},
+	};
+}

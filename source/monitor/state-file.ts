@@ -21,6 +21,11 @@ export type AgentRecord = {
 	readonly lastSuccess?: number | undefined;
 	/** Cycles in a row, up to now, at whose end the agent was unhealthy. */
 	readonly unhealthyCycles: number;
+	/**
+	Epoch ms of its last start in a cycle (any outcome), which `every` and `cron` count from.
+	Optional: a state file written before schedules has none, and the agent is then due.
+	*/
+	readonly lastStart?: number | undefined;
 };
 
 /** A cycle whose engine died before recording it (found by the engine that took over). */
@@ -197,6 +202,10 @@ function parseState(data: unknown): MonitorState {
 
 		if (record.lastSuccess !== undefined && !isCount(record.lastSuccess)) {
 			throw new Error(`agents.${name}.lastSuccess: malformed`);
+		}
+
+		if (record.lastStart !== undefined && !isCount(record.lastStart)) {
+			throw new Error(`agents.${name}.lastStart: malformed`);
 		}
 
 		agents.push([name, withLastSuccess(record)]);

@@ -106,7 +106,7 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 				attempt: event.attempts || agent.attempt,
 				endedAt: Date.parse(event.time),
 				lastDurationMs:
-					event.status === 'skipped'
+					event.status === 'skipped' || event.status === 'not_due'
 						? agent.lastDurationMs
 						: event.duration_s * 1000,
 				error: event.error ?? undefined,
@@ -115,6 +115,14 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 					event.status === 'success' || event.status === 'halted'
 						? 100
 						: agent.percent,
+			}));
+		}
+
+		case 'agent_not_due': {
+			return updateAgent(state, event.agent, agent => ({
+				...agent,
+				nextDueAt:
+					event.next_due === null ? undefined : Date.parse(event.next_due),
 			}));
 		}
 

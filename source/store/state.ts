@@ -28,6 +28,8 @@ export type AgentState = {
 	readonly error: string | undefined;
 	/** When the next attempt starts, while waiting to retry. */
 	readonly retryAt: number | undefined;
+	/** When its `every`/`cron` schedule is next due, as of its last `not_due` (epoch ms). */
+	readonly nextDueAt: number | undefined;
 	/** The latest log lines, oldest first, at most `recentLinesCapacity`. */
 	readonly recentLines: readonly string[];
 	/** Lines printed in all, and lines printed that never reached `recentLines`. */
@@ -151,6 +153,7 @@ function newAgent(name: string): AgentState {
 		lastDurationMs: undefined,
 		error: undefined,
 		retryAt: undefined,
+		nextDueAt: undefined,
 		malformedLines: 0,
 		recentLines: [],
 		totalLines: 0,

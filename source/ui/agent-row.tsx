@@ -3,6 +3,7 @@ import Spinner from 'ink-spinner';
 import {useAppStore} from '../store/store-context.js';
 import type {AgentState} from '../store/state.js';
 import {escapeControls} from '../util/escape-text.js';
+import {formatUpcoming} from '../util/format.js';
 import {fit, formatMs} from './format.js';
 import {HealthBadge} from './health-badge.js';
 import {ProgressBar} from './progress-bar.js';
@@ -51,7 +52,8 @@ export function barOf(
 /**
 One line of the agents panel. It selects only its own agent, so a chatty agent re-renders one row.
 Columns: marker, status icon (a spinner while running), name, tag, on/off, bar, time, attempt,
-health badge, and the agent's last message as far as the width allows.
+health badge, and the agent's last message as far as the width allows. A scheduled agent that is
+not due shows "not due · next 14:05" where its bar, time and attempt would be.
 */
 export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 	const agent = useAppStore(state => state.agents[name]);
@@ -85,6 +87,11 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 		agent.malformedLines > 0
 			? `⚠ ${agent.malformedLines} bad protocol line${agent.malformedLines === 1 ? '' : 's'} ${said}`
 			: said;
+	// Not due: no bar, time or attempt of this cycle; their columns say when it runs next.
+	const notDue =
+		agent.status === 'not_due'
+			? `not due${agent.nextDueAt === undefined ? '' : ` · next ${formatUpcoming(agent.nextDueAt, now)}`}`
+			: undefined;
 	return (
 		<Box>
 			<Text inverse={isSelected}>{isSelected ? '›' : ' '}</Text>
@@ -107,14 +114,28 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 			<Text {...tint(agent.enabled ? 'green' : 'gray')}>
 				{agent.enabled ? 'on ' : 'off'}{' '}
 			</Text>
-			<ProgressBar percent={percent} isEstimate={isEstimate} width={barWidth} />
-			<Text> {fit(formatMs(elapsed), 7)}</Text>
-			<Text dimColor>{fit(attempt, 4)} </Text>
+			{notDue === undefined ? (
+				<>
+					<ProgressBar
+						percent={percent}
+						isEstimate={isEstimate}
+						width={barWidth}
+					/>
+					<Text> {fit(formatMs(elapsed), 7)}</Text>
+					<Text dimColor>{fit(attempt, 4)} </Text>
+				</>
+			) : (
+				// The bar with its label (barWidth + 5), the time (8) and the attempt (5).
+				<Text {...tint(statusColor.not_due)}>{fit(notDue, barWidth + 18)}</Text>
+			)}
 			<Box width={healthWidth}>
 				<HealthBadge health={agent.health} isCompact={width < 100} />
 			</Box>
 			<Text {...tint(statusColor[agent.status])} wrap="truncate">
-				{fit(`${agent.status} ${message}`.trim(), Math.max(0, width - fixed))}
+				{fit(
+					notDue === undefined ? `${agent.status} ${message}`.trim() : message,
+					Math.max(0, width - fixed),
+				)}
 			</Text>
 		</Box>
 	);

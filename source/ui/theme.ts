@@ -22,6 +22,7 @@ export const statusColor = {
 	halted: 'magenta',
 	skipped: 'gray',
 	disabled: 'gray',
+	not_due: 'blue',
 } as const satisfies Record<AgentLiveStatus, string>;
 
 /** A symbol per status (shared with the headless output). */

@@ -35,3 +35,24 @@ export function formatDateTime(time: number | string | Date): string {
 export function plural(count: number, word: string): string {
 	return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
+
+const weekDayNames = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/**
+A time still to come, local, to the minute: "14:05" today, "Tue 14:05" within the week,
+"2026-11-24 14:05" further.
+*/
+export function formatUpcoming(time: number, now: number): string {
+	const date = new Date(time);
+	const hhmm = [date.getHours(), date.getMinutes()]
+		.map(part => String(part).padStart(2, '0'))
+		.join(':');
+	const today = new Date(now);
+	if (date.toDateString() === today.toDateString()) {
+		return hhmm;
+	}
+
+	return time > now && time - now < 6 * 86_400_000
+		? `${weekDayNames[date.getDay()] ?? ''} ${hhmm}`
+		: `${formatDateTime(date).slice(0, 10)} ${hhmm}`;
+}

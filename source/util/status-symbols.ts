@@ -16,4 +16,5 @@ export const statusSymbol = {
 	halted: '■',
 	skipped: '⊘',
 	disabled: '○',
+	not_due: '◷',
 } as const satisfies Record<AgentLiveStatus, string>;

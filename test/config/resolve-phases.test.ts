@@ -45,6 +45,7 @@ function agent(
 		description: undefined,
 		dependsOn: [],
 		when: undefined,
+		schedule: undefined,
 		requireHealthy: [],
 		onFailure: 'continue',
 		haltExitCode: undefined,

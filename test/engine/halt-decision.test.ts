@@ -22,6 +22,7 @@ function agent(overrides: Partial<ResolvedAgent> = {}): ResolvedAgent {
 		description: undefined,
 		dependsOn: [],
 		when: undefined,
+		schedule: undefined,
 		requireHealthy: [],
 		onFailure: 'halt',
 		haltExitCode: undefined,

@@ -23,6 +23,7 @@ function agent(overrides: Partial<ResolvedAgent> = {}): ResolvedAgent {
 		description: undefined,
 		dependsOn: [],
 		when: undefined,
+		schedule: undefined,
 		requireHealthy: [],
 		onFailure: 'continue',
 		haltExitCode: undefined,
