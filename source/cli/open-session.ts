@@ -281,6 +281,8 @@ export async function openSession({
 		listen,
 	});
 	warnings.push(...services.warnings);
+	// A hurried exit (a second signal) leaves no socket behind to mislead a client.
+	lifecycle.atExit(services.removeNow);
 	notify.stats = services.notifyStats;
 
 	let closing: Promise<void> | undefined;

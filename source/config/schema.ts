@@ -344,9 +344,15 @@ const alertLevel = () =>
 		error: expected('"info", "warning" or "critical"'),
 	});
 
+/** A secret's error: what was expected, never what was written (a webhook URL holds its token). */
+const secretError = (what: string) => () =>
+	`expected ${what} (the value is not shown: it may hold a token)`;
+
 export const notifyTargetSchema = z.strictObject({
 	url: described(
-		nonEmptyString(),
+		z
+			.string({error: secretError('a URL string')})
+			.check(z.minLength(1, {error: secretError('a non-empty URL')})),
 		'The webhook URL; ${NAME} takes a value from orchestrator.envFile or the environment. A secret: only its host is ever shown.',
 	),
 	format: z.enum(['json', 'slack', 'discord', 'telegram', 'heartbeat'], {
@@ -372,9 +378,15 @@ export const notifyTargetSchema = z.strictObject({
 	),
 	chatId: z.optional(
 		described(
-			z.union([nonEmptyString(), z.int()], {
-				error: expected('a chat id (a number or a string)'),
-			}),
+			z.union(
+				[
+					z
+						.string({error: secretError('a chat id')})
+						.check(z.minLength(1, {error: secretError('a chat id')})),
+					z.int({error: secretError('a chat id')}),
+				],
+				{error: secretError('a chat id (a number or a string)')},
+			),
 			"Telegram's chat id (required with format telegram); ${NAME} works here too.",
 		),
 	),

@@ -77,7 +77,11 @@ describe('notify targets through the CLI, against a real local HTTP server', () 
 		writeFileSync(path.join(dir, '.env'), `HOOK_URL=${base}/hook/${secret}\n`);
 		const file = writeConfig(
 			dir,
-			[{url: '${HOOK_URL}', format: 'json', events: ['halt']}],
+			[
+				{url: '${HOOK_URL}', format: 'json', events: ['halt']},
+				// The default events: the monitor's alert for the halt must not make it two.
+				{url: `${base}/default`, format: 'json', minLevel: 'critical'},
+			],
 			{
 				risk: {
 					command: ['node', fixture('halt.mjs'), 'VaR 4.6% > 4%'],
@@ -93,10 +97,15 @@ describe('notify targets through the CLI, against a real local HTTP server', () 
 			{env},
 		);
 		expect(run.exitCode).toBe(3);
-		// The stop waits for the queue: the request is in when the process has ended.
-		expect(received).toHaveLength(1);
-		expect(received[0]?.url).toBe(`/hook/${secret}`);
-		expect(JSON.parse(received[0]!.body)).toMatchObject({
+		// The stop waits for the queue: the requests are in when the process has ended.
+		const hook = received.filter(entry => entry.url.startsWith('/hook/'));
+		expect(hook).toHaveLength(1);
+		expect(hook[0]?.url).toBe(`/hook/${secret}`);
+		const fromDefault = received.filter(entry => entry.url === '/default');
+		expect(fromDefault.map(entry => JSON.parse(entry.body) as unknown)).toEqual(
+			[JSON.parse(hook[0]!.body)],
+		);
+		expect(JSON.parse(hook[0]!.body)).toMatchObject({
 			type: 'alert',
 			level: 'critical',
 			agent: 'risk',
@@ -246,7 +255,10 @@ describe('notify targets through the CLI, against a real local HTTP server', () 
 
 	test('config mistakes name the key, never the URL', async () => {
 		const dir = temporaryDirectory();
-		writeFileSync(path.join(dir, '.env'), `BAD=not a url ${secret}\n`);
+		writeFileSync(
+			path.join(dir, '.env'),
+			`BAD=not a url ${secret}\nSCHEMED=sk-live-${secret}:rest\n`,
+		);
 		const agents = {
 			news: {command: ['node', fixture('exit.mjs'), '0'], enabled: true},
 		};
@@ -266,6 +278,25 @@ describe('notify targets through the CLI, against a real local HTTP server', () 
 				'notify[0].chatId: format telegram needs the chat id',
 			],
 			[[{url: 'https://x.example', format: 'teams'}], 'notify[0].format'],
+			// A token-like value's "scheme" parses as a URL's: not quoted either.
+			[
+				[{url: '${SCHEMED}', format: 'json'}],
+				'notify[0].url: expected an https:// or http:// URL (the value is not shown',
+			],
+			[
+				[{url: [`https://u:${secret}@hk.io/x`], format: 'json'}],
+				'notify[0].url',
+			],
+			[
+				[
+					{
+						url: 'https://api.telegram.org/bot1/sendMessage',
+						format: 'telegram',
+						chatId: `${secret}`.length + 0.5,
+					},
+				],
+				'notify[0].chatId',
+			],
 		];
 		for (const [notify, message] of cases) {
 			const file = writeConfig(dir, notify, agents);
