@@ -144,6 +144,8 @@ async function dispatch(
 			demo,
 			bundledConfigFile: bundledConfigFile(),
 			overrides: overridesFromFlags(flags),
+			// `logs` sends nothing: it must work without the service's webhook variables.
+			withoutNotify: command === 'logs',
 		});
 	let config: ResolvedConfig;
 	let {demo} = flags;

@@ -69,6 +69,11 @@ export type LoadConfigOptions = {
 	readonly cwd?: string;
 	readonly bundledConfigFile: string;
 	readonly overrides?: ConfigOverrides | undefined;
+	/**
+	Leave the notify targets unresolved (none): for commands that send nothing (`logs`), which
+	must work in a shell without the service's webhook variables.
+	*/
+	readonly withoutNotify?: boolean | undefined;
 };
 
 /** Reads, validates and resolves a config; every mistake is a ConfigError naming file and key. */
@@ -80,6 +85,7 @@ export function loadConfig(options: LoadConfigOptions): ResolvedConfig {
 		isBundledDemo,
 		cwd,
 		overrides: options.overrides,
+		withoutNotify: options.withoutNotify,
 	});
 }
 
@@ -91,6 +97,7 @@ export function parseConfig(
 		readonly cwd?: string | undefined;
 		readonly isBundledDemo?: boolean | undefined;
 		readonly overrides?: ConfigOverrides | undefined;
+		readonly withoutNotify?: boolean | undefined;
 	},
 ): ResolvedConfig {
 	const cwd = options.cwd ?? process.cwd();
@@ -125,6 +132,7 @@ export function parseConfig(
 		isBundledDemo: options.isBundledDemo ?? false,
 		cwd,
 		overrides: options.overrides ?? {},
+		withoutNotify: options.withoutNotify ?? false,
 	});
 }
 
@@ -134,6 +142,7 @@ type ResolveContext = {
 	readonly isBundledDemo: boolean;
 	readonly cwd: string;
 	readonly overrides: ConfigOverrides;
+	readonly withoutNotify: boolean;
 };
 
 function resolveConfig(
@@ -354,7 +363,9 @@ function resolveConfig(
 		}
 	}
 
-	const notify = resolveNotifyTargets(config.notify, sharedEnv, fail);
+	const notify = context.withoutNotify
+		? []
+		: resolveNotifyTargets(config.notify, sharedEnv, fail);
 
 	return {
 		file: context.file,

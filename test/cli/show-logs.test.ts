@@ -16,6 +16,8 @@ function writeConfig(dir: string) {
 		file,
 		JSON.stringify({
 			orchestrator: {metricsExportDir: path.join(dir, 'metrics')},
+			// The service's webhook variable is in its unit, not in this shell: logs must not care.
+			notify: [{url: '${SERVICE_ONLY_WEBHOOK}', format: 'json'}],
 			agents: {
 				news: {
 					command: ['node', fixture('steps.mjs'), 'news', '2', '10'],
@@ -37,8 +39,9 @@ describe('logs <agent>', () => {
 		expect(none.exitCode).toBe(1);
 		expect(none.stderr).toContain('news has no log yet');
 
+		// The engine, as the service, has the variable; the shell that runs logs has not.
 		const run = await runCli(['--headless', '--once', '--config', file], {
-			env,
+			env: {...env, SERVICE_ONLY_WEBHOOK: 'http://127.0.0.1:9/hook'},
 		});
 		expect(run.exitCode).toBe(0);
 		const logs = await runCli(['logs', 'news', '--config', file], {env});
@@ -65,7 +68,9 @@ describe('logs <agent>', () => {
 		});
 		const output = () => received.join('');
 		for (const cycle of [1, 2]) {
-			await runCli(['--headless', '--once', '--config', file], {env});
+			await runCli(['--headless', '--once', '--config', file], {
+				env: {...env, SERVICE_ONLY_WEBHOOK: 'http://127.0.0.1:9/hook'},
+			});
 
 			await waitFor(
 				() => output().includes(`news: cycle ${cycle}, attempt 1`),
