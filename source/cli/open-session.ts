@@ -10,6 +10,7 @@ import {realPathOf, runtimeFolder} from '../monitor/engine-lock.js';
 import {createGroupRecorder} from '../monitor/group-record.js';
 import {removeInterruptedWrites} from '../monitor/interrupted-writes.js';
 import {loadState, saveState} from '../monitor/state-file.js';
+import {createUsageSampler} from '../runner/group-usage.js';
 import {watchGroups} from '../runner/kill-group.js';
 import {runAgent} from '../runner/run-agent.js';
 import {reduce} from '../store/reduce.js';
@@ -192,7 +193,28 @@ export async function openSession({
 		}
 	}
 
-	watchGroups(recorder.update);
+	// Each running agent's CPU and memory, a sample a second while any runs (none while idle).
+	const sampler = createUsageSampler({
+		onSample(usage) {
+			bus.emit({
+				type: 'agent_usage',
+				time: now(),
+				usage: Object.fromEntries(
+					[...usage].map(([agent, sample]) => [
+						agent,
+						{
+							cpu_percent: Math.round(sample.cpuPercent * 10) / 10,
+							memory_bytes: sample.memoryBytes,
+						},
+					]),
+				),
+			});
+		},
+	});
+	watchGroups(groups => {
+		recorder.update(groups);
+		sampler.update(groups);
+	});
 
 	// Late-bound: the notifier is made with the engine's other services, after the monitor.
 	const notify: {stats?: () => readonly TargetStats[]} = {};
@@ -301,6 +323,7 @@ export async function openSession({
 					await monitor.close();
 				} finally {
 					watchGroups(undefined);
+					sampler.stop();
 					recorder.remove();
 					await locks.release();
 				}

@@ -225,6 +225,22 @@ export type AgentNotDueEvent = {
 	readonly next_due: string | null;
 };
 
+/** What each running agent's process group uses, sampled at most once a second while agents run. */
+export type AgentUsageEvent = {
+	readonly type: 'agent_usage';
+	readonly time: string;
+	readonly usage: Readonly<
+		Record<
+			string,
+			{
+				/** Of one core, over the last second. */
+				readonly cpu_percent: number;
+				readonly memory_bytes: number;
+			}
+		>
+	>;
+};
+
 /** An agent's health changed or is first known (the monitoring half computes it). */
 export type AgentHealthEvent = {
 	readonly type: 'agent_health';
@@ -269,6 +285,7 @@ export type InternalEvent =
 	| ConfigAppliedEvent
 	| AgentHealthEvent
 	| AgentNotDueEvent
+	| AgentUsageEvent
 	| AttemptEndEvent
 	| CycleRecordedEvent
 	| AgentOutputEvent

@@ -15,6 +15,9 @@ export type AgentStatusLine = {
 	readonly success_rate: number | null;
 	readonly last_duration_s: number | null;
 	readonly error: string | null;
+	/** While it runs: its process group's CPU (of one core) and resident memory. */
+	readonly cpu_percent: number | null;
+	readonly memory_bytes: number | null;
 	/** When its `every`/`cron` schedule is next due, while it is `not_due`. */
 	readonly next_due: string | null;
 };
@@ -94,6 +97,8 @@ export function statusOf(
 									? null
 									: agent.lastDurationMs / 1000,
 							error: agent.error ?? null,
+							cpu_percent: agent.usage?.cpuPercent ?? null,
+							memory_bytes: agent.usage?.memoryBytes ?? null,
 							next_due:
 								agent.status === 'not_due' && agent.nextDueAt !== undefined
 									? new Date(agent.nextDueAt).toISOString()

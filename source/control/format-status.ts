@@ -1,5 +1,10 @@
 import {escapeControls} from '../util/escape-text.js';
-import {formatClock, formatDuration, formatUpcoming} from '../util/format.js';
+import {
+	formatClock,
+	formatDuration,
+	formatUpcoming,
+	formatUsage,
+} from '../util/format.js';
 import type {AgentStatusLine, EngineStatus} from './engine-status.js';
 
 /**
@@ -90,5 +95,9 @@ function stateOf(agent: AgentStatusLine): string {
 		agent.status === 'running' && agent.percent !== null
 			? ` ${Math.round(agent.percent)}%`
 			: '';
-	return `${agent.status}${attempt}${percent}`;
+	const usage =
+		agent.cpu_percent === null || agent.memory_bytes === null
+			? ''
+			: ` · cpu ${formatUsage({cpuPercent: agent.cpu_percent, memoryBytes: agent.memory_bytes})}`;
+	return `${agent.status}${attempt}${percent}${usage}`;
 }

@@ -166,6 +166,7 @@ function formatEvent(
 		}
 
 		case 'agent_not_due':
+		case 'agent_usage':
 		case 'attempt_end':
 		case 'config_applied':
 		case 'agent_health':

@@ -257,6 +257,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		),
 	});
 	let prometheusText: string | undefined;
+	// Each running agent's highest CPU and memory so far in this run of it.
+	const peaks = new Map<string, {cpu: number; memory: number}>();
 	// Agents a reload added, whose health is announced with the event that lays them out.
 	let newAgents: string[] = [];
 
@@ -275,6 +277,8 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
 	const onAgentEnd = (event: Extract<EngineEvent, {type: 'agent_end'}>) => {
 		logs.finish(event.agent);
+		const peak = peaks.get(event.agent);
+		peaks.delete(event.agent);
 		entries.set(event.agent, {
 			status: event.status,
 			phase: phaseOf.get(event.agent) ?? null,
@@ -282,6 +286,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
 			attempts: event.attempts,
 			retries: Math.max(0, event.attempts - 1),
 			error: event.error,
+			...(peak
+				? {
+						peak_cpu_percent: Math.round(peak.cpu * 10) / 10,
+						peak_memory_bytes: peak.memory,
+					}
+				: {}),
 		});
 		const recorded = recordExecution(state, event, orchestrator.healthWindow);
 		if (recorded) {
@@ -468,6 +478,19 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
 				case 'cycle_end': {
 					endCycle(event);
+					break;
+				}
+
+				case 'agent_usage': {
+					// The peak of each agent's run, for its entry in the metrics file.
+					for (const [agent, usage] of Object.entries(event.usage)) {
+						const peak = peaks.get(agent);
+						peaks.set(agent, {
+							cpu: Math.max(peak?.cpu ?? 0, usage.cpu_percent),
+							memory: Math.max(peak?.memory ?? 0, usage.memory_bytes),
+						});
+					}
+
 					break;
 				}
 

@@ -10,6 +10,9 @@ export type CycleAgentEntry = {
 	readonly attempts: number;
 	readonly retries: number;
 	readonly error: string | null;
+	/** The highest CPU (of one core) and memory its process group was sampled at, if it was. */
+	readonly peak_cpu_percent?: number;
+	readonly peak_memory_bytes?: number;
 };
 
 export type AgentSummary = {

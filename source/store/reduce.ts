@@ -102,6 +102,7 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 		case 'agent_end': {
 			return updateAgent(state, event.agent, agent => ({
 				...agent,
+				usage: undefined,
 				status: event.status,
 				attempt: event.attempts || agent.attempt,
 				endedAt: Date.parse(event.time),
@@ -116,6 +117,25 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 						? 100
 						: agent.percent,
 			}));
+		}
+
+		case 'agent_usage': {
+			let next = state;
+			for (const [name, usage] of Object.entries(event.usage)) {
+				next = updateAgent(next, name, agent =>
+					agent.status === 'running'
+						? {
+								...agent,
+								usage: {
+									cpuPercent: usage.cpu_percent,
+									memoryBytes: usage.memory_bytes,
+								},
+							}
+						: agent,
+				);
+			}
+
+			return next;
 		}
 
 		case 'agent_not_due': {

@@ -39,6 +39,9 @@ export type AgentState = {
 	readonly health: AgentHealth;
 	/** `::moondev::` lines it printed that could not be read, over the run: shown on its row. */
 	readonly malformedLines: number;
+	/** CPU (of one core) and memory of its process group while it runs; undefined otherwise. */
+	readonly usage:
+		{readonly cpuPercent: number; readonly memoryBytes: number} | undefined;
 };
 
 /** What the health badge shows; `avgDurationS` also drives the estimated progress bar. */
@@ -155,6 +158,7 @@ function newAgent(name: string): AgentState {
 		retryAt: undefined,
 		nextDueAt: undefined,
 		malformedLines: 0,
+		usage: undefined,
 		recentLines: [],
 		totalLines: 0,
 		droppedLines: 0,

@@ -3,7 +3,7 @@ import Spinner from 'ink-spinner';
 import {useAppStore} from '../store/store-context.js';
 import type {AgentState} from '../store/state.js';
 import {escapeControls} from '../util/escape-text.js';
-import {formatUpcoming} from '../util/format.js';
+import {formatUpcoming, formatUsage} from '../util/format.js';
 import {fit, formatMs} from './format.js';
 import {HealthBadge} from './health-badge.js';
 import {ProgressBar} from './progress-bar.js';
@@ -83,10 +83,13 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 			: (agent.message ?? agent.error ?? ''),
 	);
 	// Malformed protocol lines are counted where a person sees them: lines meant for us went astray.
-	const message =
+	const warned =
 		agent.malformedLines > 0
 			? `⚠ ${agent.malformedLines} bad protocol line${agent.malformedLines === 1 ? '' : 's'} ${said}`
 			: said;
+	// What its processes use while it runs, before what it says.
+	const message =
+		running && agent.usage ? `${formatUsage(agent.usage)} ${warned}` : warned;
 	// Not due: no bar, time or attempt of this cycle; their columns say when it runs next.
 	const notDue =
 		agent.status === 'not_due'

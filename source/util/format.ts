@@ -56,3 +56,26 @@ export function formatUpcoming(time: number, now: number): string {
 		? `${weekDayNames[date.getDay()] ?? ''} ${hhmm}`
 		: `${formatDateTime(date).slice(0, 10)} ${hhmm}`;
 }
+
+/** "512K", "45M", "1.2G": memory as people read it, binary units. */
+export function formatBytes(bytes: number): string {
+	const units = ['B', 'K', 'M', 'G', 'T'];
+	let value = bytes;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit++;
+	}
+
+	const text =
+		value < 10 && unit > 0 ? value.toFixed(1) : String(Math.round(value));
+	return `${text}${units[unit]}`;
+}
+
+/** "12% 45M": what a running agent's process group uses (CPU of one core, resident memory). */
+export function formatUsage(usage: {
+	readonly cpuPercent: number;
+	readonly memoryBytes: number;
+}): string {
+	return `${Math.round(usage.cpuPercent)}% ${formatBytes(usage.memoryBytes)}`;
+}

@@ -255,3 +255,35 @@ test('a reloaded config lays the agents out anew: kept ones keep what they showe
 	expect(state.phaseNames).toEqual(['critical', 'parallel', 'late']);
 	expect(state.cycle.phaseCount).toBe(3);
 });
+
+test('a running agent’s usage is shown while it runs, and gone when it ends; a sample for one that is not running changes nothing', () => {
+	const usage: EngineEvent = {
+		type: 'agent_usage',
+		time,
+		usage: {
+			risk: {cpu_percent: 12.5, memory_bytes: 45 * 1024 * 1024},
+			news: {cpu_percent: 3, memory_bytes: 1024},
+		},
+	};
+	const running = applyAll([
+		{type: 'cycle_start', time, cycle: 1},
+		{type: 'agent_start', time, cycle: 1, agent: 'risk', attempt: 1},
+		usage,
+	]);
+	expect(running.agents.risk?.usage).toEqual({
+		cpuPercent: 12.5,
+		memoryBytes: 45 * 1024 * 1024,
+	});
+	expect(running.agents.news?.usage).toBeUndefined();
+	const ended = reduce(running, {
+		type: 'agent_end',
+		time,
+		cycle: 1,
+		agent: 'risk',
+		status: 'success',
+		duration_s: 1,
+		attempts: 1,
+		error: null,
+	});
+	expect(ended.agents.risk?.usage).toBeUndefined();
+});

@@ -329,3 +329,32 @@ describe('the footer', () => {
 		expect(lastFrame()).toMatch(/^↑↓ select/v);
 	});
 });
+
+describe('a running agent’s resources', () => {
+	test('its row shows the CPU and memory of its process group, before what it says', () => {
+		const time = '2026-11-25T10:00:00.000Z';
+		const {lastFrame} = renderWithStore(
+			<AgentTable selected={0} width={100} height={10} />,
+			{
+				events: [
+					{type: 'cycle_start', time, cycle: 1},
+					{type: 'agent_start', time, cycle: 1, agent: 'risk', attempt: 1},
+					{
+						type: 'agent_progress',
+						time,
+						cycle: 1,
+						agent: 'risk',
+						percent: 40,
+						message: 'prices',
+					},
+					{
+						type: 'agent_usage',
+						time,
+						usage: {risk: {cpu_percent: 12.5, memory_bytes: 45 * 1024 * 1024}},
+					},
+				] satisfies EngineEvent[],
+			},
+		);
+		expect(lastFrame()).toMatch(/running 13% 45M pr/v);
+	});
+});
