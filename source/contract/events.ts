@@ -163,6 +163,8 @@ export type AgentOutputEvent = {
 	readonly lines: readonly string[];
 	/** Lines printed since the last batch that did not fit in it. */
 	readonly dropped: number;
+	/** The indexes in `lines` of those printed on stderr; absent when none were. */
+	readonly stderr?: readonly number[];
 };
 
 /** One attempt ended (an agent's `agent_end` comes once, after its last attempt). */

@@ -126,8 +126,8 @@ export function createEngine(deps: EngineDeps): Engine {
 	let batcher = deps.keepOutput === false ? discardOutput : newBatcher();
 	// Switchable while running: a headless engine keeps recent lines only while a screen is attached.
 	const output: OutputBatcher = {
-		push(agent, lines) {
-			batcher.push(agent, lines);
+		push(agent, lines, stream) {
+			batcher.push(agent, lines, stream);
 		},
 		flush(agent) {
 			batcher.flush(agent);

@@ -9,7 +9,12 @@ import type {Emit} from '../contract/events.js';
 export const maxScreenLineLength = 2000;
 
 export type OutputBatcher = {
-	readonly push: (agent: string, lines: readonly string[]) => void;
+	readonly push: (
+		agent: string,
+		lines: readonly string[],
+		/** Where they were printed; stderr lines are marked on the screen. @default 'stdout' */
+		stream?: 'stdout' | 'stderr',
+	) => void;
 	/** Emits what is pending now: for one agent, or for all. */
 	readonly flush: (agent?: string) => void;
 	readonly close: () => void;
@@ -26,7 +31,11 @@ export function createOutputBatcher(
 ): OutputBatcher {
 	const intervalMs = options.intervalMs ?? 100;
 	const capacity = options.capacity ?? recentLinesCapacity;
-	const pending = new Map<string, RingBuffer<string>>();
+	// Each agent's lines, and beside them (in step, no object per line) whether each was stderr.
+	const pending = new Map<
+		string,
+		{lines: RingBuffer<string>; stderr: RingBuffer<boolean>}
+	>();
 	let timer: NodeJS.Timeout | undefined;
 
 	const flush = (agent?: string) => {
@@ -35,15 +44,24 @@ export function createOutputBatcher(
 				continue;
 			}
 
-			const {items, dropped} = ring.drain();
+			const {items, dropped} = ring.lines.drain();
+			const streams = ring.stderr.drain().items;
 			pending.delete(name);
 			if (items.length > 0) {
+				const stderr: number[] = [];
+				for (const [index, isStderr] of streams.entries()) {
+					if (isStderr) {
+						stderr.push(index);
+					}
+				}
+
 				emit({
 					type: 'agent_output',
 					time: new Date().toISOString(),
 					agent: name,
 					lines: items,
 					dropped,
+					...(stderr.length > 0 ? {stderr} : {}),
 				});
 			}
 		}
@@ -55,15 +73,22 @@ export function createOutputBatcher(
 	};
 
 	return {
-		push(agent, lines) {
+		push(agent, lines, stream = 'stdout') {
 			let ring = pending.get(agent);
 			if (!ring) {
-				ring = new RingBuffer<string>(capacity);
+				ring = {
+					lines: new RingBuffer<string>(capacity),
+					stderr: new RingBuffer<boolean>(capacity),
+				};
 				pending.set(agent, ring);
 			}
 
+			const isStderr = stream === 'stderr';
 			for (const line of lines) {
-				ring.push(line.length > maxScreenLineLength ? cutLine(line) : line);
+				ring.lines.push(
+					line.length > maxScreenLineLength ? cutLine(line) : line,
+				);
+				ring.stderr.push(isStderr);
 			}
 
 			if (!timer) {

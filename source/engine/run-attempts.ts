@@ -94,7 +94,7 @@ export async function runAttempts(
 			signal,
 			onMessage: relay.onMessage,
 			onLines(lines, stream) {
-				context.output.push(agent.name, lines);
+				context.output.push(agent.name, lines, stream);
 				context.onLines?.(agent.name, lines, stream);
 			},
 		});

@@ -1,11 +1,14 @@
 import type {EngineEvent} from '../contract/events.js';
 import {recentLinesCapacity} from '../contract/capacities.js';
+import {formatClock, formatDuration} from '../util/format.js';
 import {own} from '../util/own.js';
 import {
 	type AgentState,
 	type AppState,
+	type LogLine,
 	type PhaseTiming,
 	alertsCapacity,
+	metricHistoryCapacity,
 	recentCyclesCapacity,
 	withLayout,
 } from './state.js';
@@ -79,6 +82,11 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 				startedAt:
 					event.attempt === 1 ? Date.parse(event.time) : agent.startedAt,
 				endedAt: undefined,
+				...withMark(
+					agent,
+					`cycle ${event.cycle} · attempt ${event.attempt} started ${formatClock(event.time)}`,
+					event.time,
+				),
 			}));
 		}
 
@@ -147,11 +155,17 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 		}
 
 		case 'agent_output': {
+			const at = Date.parse(event.time);
+			const stderr = new Set(event.stderr);
 			return updateAgent(state, event.agent, agent => ({
 				...agent,
 				recentLines: appendCapped(
 					agent.recentLines,
-					event.lines,
+					event.lines.map((text, index): LogLine => ({
+						text,
+						kind: stderr.has(index) ? 'err' : 'out',
+						at,
+					})),
 					recentLinesCapacity,
 				),
 				totalLines: agent.totalLines + event.lines.length + event.dropped,
@@ -163,6 +177,14 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 			return updateAgent(state, event.agent, agent => ({
 				...agent,
 				metrics: {...agent.metrics, [event.name]: event.value},
+				metricHistory: {
+					...agent.metricHistory,
+					[event.name]: appendCapped(
+						own(agent.metricHistory, event.name) ?? [],
+						[event.value],
+						metricHistoryCapacity,
+					),
+				},
 			}));
 		}
 
@@ -247,12 +269,15 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 		}
 
 		case 'attempt_end': {
-			return event.malformed_lines > 0
-				? updateAgent(state, event.agent, agent => ({
-						...agent,
-						malformedLines: agent.malformedLines + event.malformed_lines,
-					}))
-				: state;
+			return updateAgent(state, event.agent, agent => ({
+				...agent,
+				malformedLines: agent.malformedLines + event.malformed_lines,
+				...withMark(
+					agent,
+					`attempt ${event.attempt} ended: ${event.status} in ${formatDuration(event.duration_s * 1000)}${event.error ? ` (${event.error})` : ''}`,
+					event.time,
+				),
+			}));
 		}
 
 		case 'config_applied': {
@@ -265,6 +290,22 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 			return state;
 		}
 	}
+}
+
+/** An attempt's boundary in the agent's log view: a line of its own, counted as one. */
+function withMark(
+	agent: AgentState,
+	text: string,
+	time: string,
+): Pick<AgentState, 'recentLines' | 'totalLines'> {
+	return {
+		recentLines: appendCapped(
+			agent.recentLines,
+			[{text, kind: 'mark', at: Date.parse(time)}],
+			recentLinesCapacity,
+		),
+		totalLines: agent.totalLines + 1,
+	};
 }
 
 /** The phases with the open one closed at `at`. */

@@ -31,17 +31,30 @@ export type AgentState = {
 	/** When its `every`/`cron` schedule is next due, as of its last `not_due` (epoch ms). */
 	readonly nextDueAt: number | undefined;
 	/** The latest log lines, oldest first, at most `recentLinesCapacity`. */
-	readonly recentLines: readonly string[];
+	readonly recentLines: readonly LogLine[];
 	/** Lines printed in all, and lines printed that never reached `recentLines`. */
 	readonly totalLines: number;
 	readonly droppedLines: number;
 	readonly metrics: Readonly<Record<string, number>>;
+	/** Each metric's latest values, oldest first, at most `metricHistoryCapacity`: change and sparkline. */
+	readonly metricHistory: Readonly<Record<string, readonly number[]>>;
 	readonly health: AgentHealth;
 	/** `::moondev::` lines it printed that could not be read, over the run: shown on its row. */
 	readonly malformedLines: number;
 	/** CPU (of one core) and memory of its process group while it runs; undefined otherwise. */
 	readonly usage:
 		{readonly cpuPercent: number; readonly memoryBytes: number} | undefined;
+};
+
+/**
+A line of an agent's log view: what it printed on stdout or stderr, or a mark of an attempt's start
+or end; `at` is when it was printed (within the batch's tenth of a second).
+*/
+export type LogLine = {
+	readonly text: string;
+	readonly kind: 'out' | 'err' | 'mark';
+	/** Epoch ms. */
+	readonly at: number;
 };
 
 /** What the health badge shows; `avgDurationS` also drives the estimated progress bar. */
@@ -106,6 +119,9 @@ const unknownHealth: AgentHealth = {
 	avgDurationS: undefined,
 };
 
+/** How many values of each agent metric the store keeps. */
+export const metricHistoryCapacity = 20;
+
 /** How many alerts and cycle durations the store keeps. */
 export const alertsCapacity = 100;
 export const recentCyclesCapacity = 50;
@@ -163,6 +179,7 @@ function newAgent(name: string): AgentState {
 		totalLines: 0,
 		droppedLines: 0,
 		metrics: {},
+		metricHistory: {},
 		health: unknownHealth,
 	};
 }

@@ -16,6 +16,8 @@ export type ViewState = {
 	/** A word for the user about the last key (nothing to cancel), gone with the next key. */
 	readonly notice?: string | undefined;
 	/** `/` in the log view: the query, and whether it is still being typed. */
+	/** The log view shows each line's time (`t`). */
+	readonly timestamps?: boolean | undefined;
 	readonly search?:
 		{readonly query: string; readonly editing: boolean} | undefined;
 	readonly confirm:
@@ -198,6 +200,10 @@ export function handleKey({
 			return {view: {...view, search: {query: '', editing: true}}};
 		}
 
+		if (input === 't') {
+			return {view: {...view, timestamps: !view.timestamps}};
+		}
+
 		if ((input === 'n' || input === 'N') && view.search) {
 			const found = jumpToMatch(
 				view,
@@ -345,7 +351,7 @@ function jumpToMatch(
 		return undefined;
 	}
 
-	const lines = state.recentLines.map(line => escapeControls(line));
+	const lines = state.recentLines.map(line => escapeControls(line.text));
 	// The bottom line of the view, as the log view computes it (scrolled lines shift with new ones).
 	const shift =
 		view.logOffset > 0 && view.logAnchor !== undefined

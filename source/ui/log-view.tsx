@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import {useAppStore} from '../store/store-context.js';
 import {escapeControls} from '../util/escape-text.js';
+import {formatClock} from '../util/format.js';
 import {sanitizeLine} from './format.js';
 import {lineMatches, splitMatches} from './log-search.js';
 import {tint, statusColor, statusIcon} from './theme.js';
@@ -13,6 +14,8 @@ export type LogViewProps = {
 	readonly anchor?: number | undefined;
 	readonly height: number;
 	/** `/`: the query, highlighted where it matches once typed. */
+	/** Each line's time before it (`t`). */
+	readonly hasTimestamps?: boolean;
 	readonly search?:
 		{readonly query: string; readonly editing: boolean} | undefined;
 };
@@ -22,7 +25,14 @@ The selected agent's recent output with its colours (every other control charact
 escaped, so an agent cannot move the cursor, clear the screen or set the title), following new
 lines at the bottom unless scrolled up.
 */
-export function LogView({agent, offset, anchor, height, search}: LogViewProps) {
+export function LogView({
+	agent,
+	offset,
+	anchor,
+	height,
+	search,
+	hasTimestamps = false,
+}: LogViewProps) {
 	const state = useAppStore(store => store.agents[agent]);
 	if (!state) {
 		return null;
@@ -66,16 +76,26 @@ export function LogView({agent, offset, anchor, height, search}: LogViewProps) {
 			{lines.slice(start, end).map((line, index) => (
 				// eslint-disable-next-line react/no-array-index-key -- a line's position is its identity here
 				<Text key={start + index} wrap="truncate">
-					{highlight && lineMatches(escapeControls(line), highlight)
-						? splitMatches(escapeControls(line), highlight).map(
-								(part, partIndex) => (
-									// eslint-disable-next-line react/no-array-index-key -- parts of one line, in order
-									<Text key={partIndex} inverse={part.match}>
-										{part.text}
-									</Text>
-								),
-							)
-						: sanitizeLine(line)}
+					{hasTimestamps ? <Text dimColor>{formatClock(line.at)} </Text> : null}
+					{line.kind === 'err' ? (
+						<Text {...tint('red')}>│ </Text>
+					) : (
+						<Text>{'  '}</Text>
+					)}
+					{line.kind === 'mark' ? (
+						<Text {...tint('cyan')}>── {escapeControls(line.text)} ──</Text>
+					) : highlight && lineMatches(escapeControls(line.text), highlight) ? (
+						splitMatches(escapeControls(line.text), highlight).map(
+							(part, partIndex) => (
+								// eslint-disable-next-line react/no-array-index-key -- parts of one line, in order
+								<Text key={partIndex} inverse={part.match}>
+									{part.text}
+								</Text>
+							),
+						)
+					) : (
+						sanitizeLine(line.text)
+					)}
 				</Text>
 			))}
 		</Box>

@@ -83,8 +83,13 @@ test('an agent that prints 50 MB does not grow memory past the ring buffer', asy
 	expect(linesSeen).toBe(expectedLines);
 	const agent = store.getState().agents.flood;
 	expect(agent?.recentLines).toHaveLength(recentLinesCapacity);
-	expect(agent?.recentLines.at(-1)).toBe('the last line');
-	expect(agent?.totalLines).toBe(expectedLines);
+	// The last line it printed, then the mark of its attempt's end (and one of its start, counted).
+	expect(agent?.recentLines.at(-2)?.text).toBe('the last line');
+	expect(agent?.recentLines.at(-1)?.kind).toBe('mark');
+	expect(agent?.recentLines.at(-1)?.text).toMatch(
+		/^attempt 1 ended: success in /,
+	);
+	expect(agent?.totalLines).toBe(expectedLines + 2);
 	// 50 MB went through; what stays is a ring of 500 short lines.
 	expect(after - before).toBeLessThan(10 * 1024 * 1024);
 	expect(peakHeap - before).toBeLessThan(40 * 1024 * 1024);

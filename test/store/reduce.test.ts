@@ -116,7 +116,7 @@ test('output is kept as a ring of recent lines, with counts of all the rest', ()
 	]);
 	const {news} = state.agents;
 	expect(news?.recentLines).toHaveLength(recentLinesCapacity);
-	expect(news?.recentLines.at(-1)).toBe('line 399');
+	expect(news?.recentLines.at(-1)?.text).toBe('line 399');
 	expect(news?.totalLines).toBe(1800);
 	expect(news?.droppedLines).toBe(1000);
 });
@@ -286,4 +286,43 @@ test('a running agent’s usage is shown while it runs, and gone when it ends; a
 		error: null,
 	});
 	expect(ended.agents.risk?.usage).toBeUndefined();
+});
+
+test('the log keeps whether a line came from stderr, and marks each attempt’s start and end', () => {
+	const state = applyAll([
+		{type: 'cycle_start', time, cycle: 2},
+		{type: 'agent_start', time, cycle: 2, agent: 'news', attempt: 1},
+		{
+			type: 'agent_output',
+			time,
+			agent: 'news',
+			lines: ['fetching', 'rate limited'],
+			stderr: [1],
+			dropped: 0,
+		},
+		{
+			type: 'attempt_end',
+			time,
+			cycle: 2,
+			agent: 'news',
+			attempt: 1,
+			status: 'failed',
+			duration_s: 1.5,
+			error: 'exit code 1',
+			malformed_lines: 0,
+		},
+	]);
+	const [started, ...rest] = state.agents.news?.recentLines ?? [];
+	expect(started?.kind).toBe('mark');
+	expect(started?.text).toMatch(/^cycle 2 · attempt 1 started \d\d:\d\d:\d\d$/);
+	expect(rest).toEqual([
+		{kind: 'out', text: 'fetching', at: Date.parse(time)},
+		{kind: 'err', text: 'rate limited', at: Date.parse(time)},
+		{
+			kind: 'mark',
+			text: 'attempt 1 ended: failed in 1.5s (exit code 1)',
+			at: Date.parse(time),
+		},
+	]);
+	expect(state.agents.news?.totalLines).toBe(4);
 });

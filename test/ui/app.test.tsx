@@ -76,7 +76,11 @@ test('enter opens the log, esc goes back, ? shows the help', async () => {
 		],
 	});
 	await press(rendered, '\r');
-	expect(rendered.lastFrame()).toMatch(/risk .* 2 recent lines, following/);
+	// Its two lines, after the mark of the attempt that printed them.
+	expect(rendered.lastFrame()).toMatch(/risk .* 3 recent lines, following/);
+	expect(rendered.lastFrame()).toMatch(
+		/── cycle 1 · attempt 1 started \d\d:\d\d:\d\d ──/,
+	);
 	expect(rendered.lastFrame()).toMatch(/VaR 0\.031/);
 	await press(rendered, '\u001B');
 	expect(rendered.lastFrame()).toMatch(/AGENT +TAG/);

@@ -1,5 +1,6 @@
 import {render} from 'ink-testing-library';
 import {expect, test} from 'vitest';
+import type {EngineEvent} from '../../source/contract/events.js';
 import {AlertsPanel} from '../../source/ui/alerts-panel.js';
 import {HealthBadge} from '../../source/ui/health-badge.js';
 import {HelpOverlay, keyHelp} from '../../source/ui/help-overlay.js';
@@ -240,11 +241,12 @@ test('the log view keeps colours but shows cursor movements escaped, and says wh
 	expect(lines[0]).toMatch(
 		/^trading · idle — 6 recent lines \(10 earlier in the log file\), following$/,
 	);
+	// Each after a gutter, where a stderr line has its mark.
 	expect(lines.slice(1).filter(Boolean)).toEqual([
-		'three',
-		'four',
-		'five',
-		'six',
+		'  three',
+		'  four',
+		'  five',
+		'  six',
 	]);
 });
 
@@ -309,9 +311,9 @@ test('the log view holds its window when scrolled up and new lines come', () => 
 		},
 	);
 	expect(first.lastFrame()?.split('\n').slice(1).filter(Boolean)).toEqual([
-		'line 5',
-		'line 6',
-		'line 7',
+		'  line 5',
+		'  line 6',
+		'  line 7',
 	]);
 	const later = renderWithStore(
 		<LogView agent="trading" offset={2} anchor={10} height={5} />,
@@ -329,9 +331,9 @@ test('the log view holds its window when scrolled up and new lines come', () => 
 		},
 	);
 	expect(later.lastFrame()?.split('\n').slice(1).filter(Boolean)).toEqual([
-		'line 5',
-		'line 6',
-		'line 7',
+		'  line 5',
+		'  line 6',
+		'  line 7',
 	]);
 });
 
@@ -470,5 +472,37 @@ test('the log view shows a hostile line escaped; only its colours stay', () => {
 	expect(frame.replaceAll(/\u001B\[[\d;]*m/gv, '')).not.toMatch(rawOnScreen);
 	expect(frame).toContain(
 		String.raw`x 10:00:00 trading: ✓ success\x1b[2J\x1b[H\x1b]0;pwned\x07\r\u009b2J\u202eevil`,
+	);
+});
+
+test('the log view marks stderr lines and attempt boundaries, and shows each line’s time when asked', () => {
+	const events: EngineEvent[] = [
+		{type: 'cycle_start', time, cycle: 1},
+		{type: 'agent_start', time, cycle: 1, agent: 'trading', attempt: 1},
+		{
+			type: 'agent_output',
+			time,
+			agent: 'trading',
+			lines: ['placing order', 'rejected: margin'],
+			stderr: [1],
+			dropped: 0,
+		},
+	];
+	const plain = renderWithStore(
+		<LogView agent="trading" offset={0} height={8} />,
+		{events},
+	);
+	const [mark, ...lines] =
+		plain.lastFrame()?.split('\n').slice(1).filter(Boolean) ?? [];
+	expect(mark).toMatch(
+		/^ {2}── cycle 1 · attempt 1 started \d\d:\d\d:\d\d ──$/v,
+	);
+	expect(lines).toEqual(['  placing order', '│ rejected: margin']);
+	const timed = renderWithStore(
+		<LogView hasTimestamps agent="trading" offset={0} height={8} />,
+		{events},
+	);
+	expect(timed.lastFrame()?.split('\n').findLast(Boolean)).toMatch(
+		/^\d\d:\d\d:\d\d │ rejected: margin$/v,
 	);
 });
