@@ -4,7 +4,13 @@ import {useAppStore} from '../store/store-context.js';
 import type {AgentState} from '../store/state.js';
 import {escapeControls} from '../util/escape-text.js';
 import {formatUpcoming, formatUsage} from '../util/format.js';
-import {fit, formatMs} from './format.js';
+import {
+	agentColumns,
+	columnWidth,
+	notDueText,
+	scheduleWidth,
+} from './columns.js';
+import {columnsOf, fit, formatMs} from './format.js';
 import {HealthBadge} from './health-badge.js';
 import {ProgressBar} from './progress-bar.js';
 import {tint, statusColor, statusIcon} from './theme.js';
@@ -52,8 +58,9 @@ export function barOf(
 /**
 One line of the agents panel. It selects only its own agent, so a chatty agent re-renders one row.
 Columns: marker, status icon (a spinner while running), name, tag, on/off, bar, time, attempt,
-health badge, and the agent's last message as far as the width allows. A scheduled agent that is
-not due shows "not due · next 14:05" where its bar, time and attempt would be.
+health badge, and the agent's last message as far as the width allows; at narrow widths some go
+(columns.ts), and the row is never wider than `width`. A scheduled agent that is not due shows
+"not due · next 14:05" where its bar, time and attempt would be.
 */
 export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 	const agent = useAppStore(state => state.agents[name]);
@@ -61,6 +68,7 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 		return null;
 	}
 
+	const columns = agentColumns(width);
 	const running = agent.status === 'running';
 	const {percent, isEstimate} = barOf(agent, now);
 	const elapsed =
@@ -73,9 +81,6 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 			? `${agent.attempt}/${agent.maxAttempts}`
 			: '';
 	const tag = agent.critical ? 'CRIT' : (agent.phase ?? '').slice(0, 4);
-	const barWidth = width >= 100 ? 16 : 10;
-	const healthWidth = width >= 100 ? 20 : 15;
-	const fixed = 2 + 2 + 13 + 5 + 4 + barWidth + 6 + 8 + 5 + healthWidth;
 	// Escaped here too: an error can come from elsewhere than an agent's words, which are already.
 	const said = escapeControls(
 		agent.status === 'failed' || agent.status === 'timeout'
@@ -91,15 +96,30 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 	const message =
 		running && agent.usage ? `${formatUsage(agent.usage)} ${warned}` : warned;
 	// Not due: no bar, time or attempt of this cycle; their columns say when it runs next.
+	const scheduleColumns = scheduleWidth(columns);
 	const notDue =
 		agent.status === 'not_due'
-			? `not due${agent.nextDueAt === undefined ? '' : ` · next ${formatUpcoming(agent.nextDueAt, now)}`}`
+			? notDueText(
+					agent.nextDueAt === undefined
+						? undefined
+						: formatUpcoming(agent.nextDueAt, now),
+					scheduleColumns,
+				)
 			: undefined;
+	// Where the bar, the time and the attempt have gone, "not due" is said in the status.
+	const notDueInStatus =
+		notDue !== undefined && columnsOf(notDue) > scheduleColumns;
+	const status =
+		notDue === undefined
+			? `${agent.status} ${message}`
+			: notDueInStatus
+				? `${notDue} ${message}`
+				: message;
 	return (
 		<Box>
 			<Text inverse={isSelected}>{isSelected ? '›' : ' '}</Text>
 			<Text> </Text>
-			<Box width={2}>
+			<Box width={2} flexShrink={0}>
 				{running ? (
 					<Text {...tint(statusColor.running)}>
 						<Spinner type="dots" />
@@ -111,34 +131,49 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 				)}
 			</Box>
 			<Text bold={isSelected} dimColor={!agent.enabled}>
-				{fit(name, 12)}{' '}
+				{fit(name, columnWidth.name - 1)}{' '}
 			</Text>
-			<Text dimColor>{fit(tag, 4)} </Text>
-			<Text {...tint(agent.enabled ? 'green' : 'gray')}>
-				{agent.enabled ? 'on ' : 'off'}{' '}
-			</Text>
-			{notDue === undefined ? (
+			{columns.tag ? (
+				<Text dimColor>{fit(tag, columnWidth.tag - 1)} </Text>
+			) : null}
+			{columns.onOff ? (
+				<Text {...tint(agent.enabled ? 'green' : 'gray')}>
+					{agent.enabled ? 'on ' : 'off'}{' '}
+				</Text>
+			) : null}
+			{notDue === undefined || notDueInStatus ? (
 				<>
-					<ProgressBar
-						percent={percent}
-						isEstimate={isEstimate}
-						width={barWidth}
-					/>
-					<Text> {fit(formatMs(elapsed), 7)}</Text>
-					<Text dimColor>{fit(attempt, 4)} </Text>
+					{columns.barWidth > 0 ? (
+						<ProgressBar
+							percent={percent}
+							isEstimate={isEstimate}
+							width={columns.barWidth}
+						/>
+					) : null}
+					{columns.time ? (
+						<Text> {fit(formatMs(elapsed), columnWidth.time - 1)}</Text>
+					) : null}
+					{columns.attempt ? (
+						<Text dimColor>{fit(attempt, columnWidth.attempt - 1)} </Text>
+					) : null}
 				</>
 			) : (
-				// The bar with its label (barWidth + 5), the time (8) and the attempt (5).
-				<Text {...tint(statusColor.not_due)}>{fit(notDue, barWidth + 18)}</Text>
+				<Text {...tint(statusColor.not_due)}>
+					{fit(notDue, scheduleColumns)}
+				</Text>
 			)}
-			<Box width={healthWidth}>
-				<HealthBadge health={agent.health} isCompact={width < 100} />
+			{/* One row high: a badge longer than its column is cut, never wrapped. */}
+			<Box
+				width={columns.healthWidth}
+				height={1}
+				flexShrink={0}
+				overflow="hidden"
+				paddingRight={1}
+			>
+				<HealthBadge health={agent.health} isCompact={!columns.healthAverage} />
 			</Box>
 			<Text {...tint(statusColor[agent.status])} wrap="truncate">
-				{fit(
-					notDue === undefined ? `${agent.status} ${message}`.trim() : message,
-					Math.max(0, width - fixed),
-				)}
+				{fit(status.trim(), columns.statusWidth)}
 			</Text>
 		</Box>
 	);

@@ -15,6 +15,7 @@ import {
 	plainKey,
 	type ViewState,
 } from './key-map.js';
+import {screenRows, minimumSize as minimumTerminal} from './layout.js';
 import {LogView} from './log-view.js';
 
 export type AppProps = {
@@ -24,8 +25,11 @@ export type AppProps = {
 	readonly onStopEngine?: () => void;
 };
 
-/** The smallest terminal the layout is legible in. */
-export const minimumSize = {columns: 60, rows: 12} as const;
+/** The smallest terminal every part of the screen fits in (rows here: the terminal's less one). */
+export const minimumSize = {
+	columns: minimumTerminal.columns,
+	rows: minimumTerminal.rows - 1,
+} as const;
 
 /**
 The full-screen monitor: header, agents, cycle timings, alerts and the key footer; the log view
@@ -36,6 +40,7 @@ export function App({onQuit, onStopEngine}: AppProps) {
 	const {columns, rows} = useTerminalSize();
 	const store = useAppStoreApi();
 	const names = useAppStore(state => state.agentOrder);
+	const cycleHalted = useAppStore(state => state.cycle.halted);
 	// The view state lives in a ref as well, so that keys typed faster than a frame see each other.
 	const viewRef = useRef<ViewState>(initialView);
 	const [view, setView] = useState<ViewState>(initialView);
@@ -127,38 +132,46 @@ export function App({onQuit, onStopEngine}: AppProps) {
 	const confirm = cancelMoot ? undefined : view.confirm;
 	const selectedName = names[Math.min(selected, names.length - 1)] ?? '';
 
+	const prompt = promptOf(confirm);
 	if (columns < minimumSize.columns || rows < minimumSize.rows) {
+		// Too small to draw: say so, and still ask what q (or x, or space) asked.
 		return (
-			<Text>
-				Terminal too small ({columns}×{rows + 1}); moondev-tui needs{' '}
-				{minimumSize.columns}×{minimumSize.rows + 1}. q quits.
-			</Text>
+			<Box flexDirection="column">
+				<Text>
+					Terminal too small ({columns}×{rows + 1}); moondev-tui needs{' '}
+					{minimumTerminal.columns}×{minimumTerminal.rows}. q quits.
+				</Text>
+				{prompt ? (
+					<Text bold color="yellow">
+						{prompt[0]} (y/n)
+					</Text>
+				) : null}
+			</Box>
 		);
 	}
 
-	const prompt =
-		confirm?.kind === 'quit'
-			? 'A cycle is running: quit and kill its agents?'
-			: confirm?.kind === 'cancel'
-				? `Cancel ${confirm.agent}?`
-				: confirm?.kind === 'disable-critical'
-					? `Turn off critical ${confirm.agent} for the next cycle? It trades unguarded.`
-					: confirm?.kind === 'stop-engine'
-						? 'Stop the engine? Its agents get their grace; no cycle runs until it is started again.'
-						: undefined;
-	const alertRows = Math.max(2, Math.min(6, rows - names.length - 8));
-	const tableHeight = Math.max(2, rows - alertRows - 6);
+	const space = screenRows({
+		rows,
+		agents: names.length,
+		isHalted: cycleHalted,
+	});
 	return (
 		<Box flexDirection="column" width={columns} height={rows}>
 			<Header columns={columns} />
 			<Box flexDirection="column" flexGrow={1} marginTop={1}>
-				{mode === 'help' ? <HelpOverlay isAttached={attached} /> : null}
+				{mode === 'help' ? (
+					<HelpOverlay
+						isAttached={attached}
+						width={columns}
+						height={space.body}
+					/>
+				) : null}
 				{mode === 'log' ? (
 					<LogView
 						agent={selectedName}
 						offset={logOffset}
 						anchor={logAnchor}
-						height={rows - 4}
+						height={space.body}
 						search={view.search}
 					/>
 				) : null}
@@ -167,12 +180,12 @@ export function App({onQuit, onStopEngine}: AppProps) {
 						<AgentTable
 							selected={selected}
 							width={columns}
-							height={tableHeight}
+							height={space.table}
 						/>
 						<Box marginTop={1}>
 							<CycleTimings width={columns} />
 						</Box>
-						<AlertsPanel count={alertRows} />
+						<AlertsPanel count={space.alerts} />
 					</>
 				) : null}
 			</Box>
@@ -181,7 +194,46 @@ export function App({onQuit, onStopEngine}: AppProps) {
 				prompt={prompt}
 				notice={notice}
 				isAttached={attached}
+				width={columns}
 			/>
 		</Box>
 	);
+}
+
+/** The pending question, from its longest form to its shortest: the footer shows the first that fits. */
+function promptOf(
+	confirm: ViewState['confirm'],
+): readonly string[] | undefined {
+	switch (confirm?.kind) {
+		case 'quit': {
+			return [
+				'A cycle is running: quit and kill its agents?',
+				'Quit and kill the running agents?',
+			];
+		}
+
+		case 'cancel': {
+			return [`Cancel ${confirm.agent}?`];
+		}
+
+		case 'disable-critical': {
+			return [
+				`Turn off critical ${confirm.agent} for the next cycle? It trades unguarded.`,
+				`Turn off critical ${confirm.agent} for the next cycle (unguarded)?`,
+				`Turn off critical ${confirm.agent}?`,
+			];
+		}
+
+		case 'stop-engine': {
+			return [
+				'Stop the engine? Its agents get their grace; no cycle runs until it is started again.',
+				'Stop the engine? Its agents get their grace.',
+				'Stop the engine?',
+			];
+		}
+
+		case undefined: {
+			return undefined;
+		}
+	}
 }

@@ -1,4 +1,4 @@
-import {Box, Text} from 'ink';
+import {Text} from 'ink';
 import {useAppStore} from '../store/store-context.js';
 import {formatMs, sparkline} from './format.js';
 import {tint} from './theme.js';
@@ -7,7 +7,10 @@ export type CycleTimingsProps = {
 	readonly width: number;
 };
 
-/** Recent cycle durations as a sparkline, their average, and the phase split of the current or last cycle. */
+/**
+Recent cycle durations as a sparkline, their average, and the phase split of the current or last
+cycle, in one line cut at `width`.
+*/
 export function CycleTimings({width}: CycleTimingsProps) {
 	const durations = useAppStore(state => state.cycle.recentDurationsMs);
 	const phases = useAppStore(state => state.cycle.phases);
@@ -23,15 +26,13 @@ export function CycleTimings({width}: CycleTimingsProps) {
 		)
 		.join(' → ');
 	return (
-		<Box>
+		<Text wrap="truncate">
 			<Text dimColor>cycles </Text>
 			<Text {...tint('cyan')}>
 				{recent.length > 0 ? sparkline(recent) : '—'}
 			</Text>
 			<Text dimColor> avg {formatMs(average)}</Text>
-			{split ? (
-				<Text dimColor wrap="truncate">{`  phases: ${split}`}</Text>
-			) : null}
-		</Box>
+			{split ? <Text dimColor>{`  phases: ${split}`}</Text> : null}
+		</Text>
 	);
 }

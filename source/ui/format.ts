@@ -13,15 +13,36 @@ export function formatCountdown(ms: number): string {
 	return left > 90_000 ? `~${Math.ceil(left / 60_000)}m` : formatDuration(left);
 }
 
-/** Cuts a string to `width` columns with an ellipsis. */
+/** The columns a text takes: one a character (a code point); the screen's own text has no wide ones. */
+export function columnsOf(text: string): number {
+	return [...text].length;
+}
+
+/**
+Cuts a string to `width` columns with an ellipsis, or pads it to `width`. A character is a code
+point and one column: the screen's own text has no wide characters, and a surrogate pair is never
+cut in half.
+*/
 export function fit(text: string, width: number): string {
 	if (width <= 0) {
 		return '';
 	}
 
-	return text.length > width
-		? `${text.slice(0, Math.max(0, width - 1))}…`
-		: text.padEnd(width);
+	let count = 0;
+	// Where the first width - 1 characters end: the cut, when the text is too long.
+	let cut = 0;
+	for (const character of text) {
+		if (count === width) {
+			return `${text.slice(0, cut)}…`;
+		}
+
+		count++;
+		if (count < width) {
+			cut += character.length;
+		}
+	}
+
+	return text + ' '.repeat(width - count);
 }
 
 const sparks = '▁▂▃▄▅▆▇█';

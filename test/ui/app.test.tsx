@@ -100,7 +100,7 @@ test('a terminal that is too small says so', async () => {
 		setTimeout(resolve, 100);
 	});
 	expect(rendered.lastFrame()?.replaceAll(/\s+/g, ' ')).toMatch(
-		/Terminal too small \(40×24\); moondev-tui needs 60×13/,
+		/Terminal too small \(40×24\); moondev-tui needs 60×15/,
 	);
 });
 
