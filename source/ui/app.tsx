@@ -17,6 +17,7 @@ import {
 } from './key-map.js';
 import {screenRows, minimumSize as minimumTerminal} from './layout.js';
 import {LogView} from './log-view.js';
+import {MetricsView} from './metrics-view.js';
 
 export type AppProps = {
 	/** Stops the engine, saves, restores the terminal and exits (attached: detaches). */
@@ -173,6 +174,14 @@ export function App({onQuit, onStopEngine}: AppProps) {
 						anchor={logAnchor}
 						height={space.body}
 						search={view.search}
+						hasTimestamps={view.timestamps === true}
+					/>
+				) : null}
+				{mode === 'metrics' ? (
+					<MetricsView
+						agent={selectedName}
+						height={space.body}
+						width={columns}
 					/>
 				) : null}
 				{mode === 'main' ? (
@@ -190,7 +199,7 @@ export function App({onQuit, onStopEngine}: AppProps) {
 				) : null}
 			</Box>
 			<Footer
-				mode={mode === 'log' ? 'log' : 'main'}
+				mode={mode === 'log' || mode === 'metrics' ? mode : 'main'}
 				prompt={prompt}
 				notice={notice}
 				isAttached={attached}

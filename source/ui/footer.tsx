@@ -3,7 +3,7 @@ import {type FooterKey, fitKeys, fitQuestion} from './fit-line.js';
 import {fit} from './format.js';
 
 export type FooterProps = {
-	readonly mode: 'main' | 'log';
+	readonly mode: 'main' | 'log' | 'metrics';
 	/**
 	A question waiting for y/n, shown instead of the keys: its words, or its forms from the
 	longest to the shortest (the first that fits is shown).
@@ -25,11 +25,21 @@ function mainKeys(isAttached: boolean): FooterKey[] {
 		{text: 'p pause', rank: 3},
 		{text: 'f force', rank: 1},
 		{text: '⏎ log', rank: 4},
+		{text: 'm metrics', rank: 0},
 		{text: 'x cancel', rank: 2},
 		{text: '? help'},
 		...(isAttached
 			? [{text: 'q detach'}, {text: 'S stop engine', rank: 0}]
 			: [{text: 'q quit'}]),
+	];
+}
+
+function metricsKeys(isAttached: boolean): FooterKey[] {
+	return [
+		{text: '↑↓ select agent', rank: 1},
+		{text: 'esc back'},
+		{text: '? help'},
+		{text: isAttached ? 'q detach' : 'q quit'},
 	];
 }
 
@@ -39,6 +49,7 @@ function logKeys(isAttached: boolean): FooterKey[] {
 		{text: 'PgUp/PgDn page', rank: 2},
 		{text: 'g/G top/follow', rank: 1},
 		{text: '/ search', rank: 3},
+		{text: 't time', rank: 0},
 		{text: 'n/N older/newer', rank: 0},
 		{text: 'esc back'},
 		{text: '? help'},
@@ -74,7 +85,11 @@ export function Footer({
 	return (
 		<Text dimColor wrap="truncate">
 			{fitKeys(
-				mode === 'log' ? logKeys(isAttached) : mainKeys(isAttached),
+				mode === 'log'
+					? logKeys(isAttached)
+					: mode === 'metrics'
+						? metricsKeys(isAttached)
+						: mainKeys(isAttached),
 				width,
 			)}
 		</Text>

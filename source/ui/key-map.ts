@@ -4,7 +4,7 @@ import {matchingLines, nextMatch} from './log-search.js';
 
 /** The view's own state: what the keys move. */
 export type ViewState = {
-	readonly mode: 'main' | 'log' | 'help';
+	readonly mode: 'main' | 'log' | 'help' | 'metrics';
 	readonly selected: number;
 	/** Lines scrolled up from the bottom of the log; 0 follows. */
 	readonly logOffset: number;
@@ -244,6 +244,21 @@ export function handleKey({
 		}
 
 		return input === 'G' ? log({...view, logOffset: 0}) : {view};
+	}
+
+	if (view.mode === 'metrics') {
+		if (key.escape || input === 'm' || input === 'h') {
+			return {view: {...view, mode: 'main'}};
+		}
+
+		// ↑↓ choose whose sparklines are drawn; nothing else of the agent table applies here.
+		if (!(key.upArrow || key.downArrow || input === 'k' || input === 'j')) {
+			return {view};
+		}
+	}
+
+	if (input === 'm') {
+		return {view: {...view, mode: 'metrics'}};
 	}
 
 	if (key.upArrow || input === 'k') {

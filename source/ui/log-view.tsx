@@ -52,7 +52,7 @@ export function LogView({
 		search && !search.editing && search.query !== '' ? search.query : undefined;
 	return (
 		<Box flexDirection="column" height={height}>
-			<Text>
+			<Text wrap="truncate">
 				<Text bold>{agent}</Text>
 				<Text {...tint(statusColor[state.status])}>
 					{' '}

@@ -301,3 +301,49 @@ test('/ in the log view searches: typed keys are the query (q and p too), enter 
 	expect(rendered.lastFrame()).toMatch(/no line matches "qz"/);
 	expect(rendered.calls).toEqual([]);
 });
+
+test('m opens the agents’ metrics, ↑↓ choose whose sparklines, esc goes back; t shows the log’s times', async () => {
+	const rendered = renderWithStore(<App onQuit={() => undefined} />, {
+		events: [
+			...running,
+			{
+				type: 'agent_metric',
+				time,
+				cycle: 1,
+				agent: 'risk',
+				name: 'var_95',
+				value: 0.03,
+			},
+			{
+				type: 'agent_metric',
+				time,
+				cycle: 1,
+				agent: 'risk',
+				name: 'var_95',
+				value: 0.04,
+			},
+			{
+				type: 'agent_output',
+				time,
+				agent: 'risk',
+				lines: ['prices fetched'],
+				dropped: 0,
+			},
+		],
+	});
+	await press(rendered, 'm');
+	expect(rendered.lastFrame()).toMatch(
+		/│ risk +│ var_95 +│ 0\.04 +│ \+0\.01 +│/v,
+	);
+	expect(rendered.lastFrame()).toMatch(/risk var_95 ▁█/v);
+	// The agent table's own keys do nothing here (no toggle); p, f, x and q work in every view.
+	await press(rendered, ' ');
+	await press(rendered, 'p');
+	expect(rendered.calls).toEqual(['pause']);
+	await press(rendered, '\u001B');
+	expect(rendered.lastFrame()).toMatch(/AGENT/v);
+	await press(rendered, '\r');
+	expect(rendered.lastFrame()).not.toMatch(/\d\d:\d\d:\d\d {3}prices fetched/v);
+	await press(rendered, 't');
+	expect(rendered.lastFrame()).toMatch(/\d\d:\d\d:\d\d {3}prices fetched/v);
+});

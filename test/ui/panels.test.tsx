@@ -301,17 +301,25 @@ describe('the footer', () => {
 			<Footer mode="main" prompt={undefined} />,
 		);
 		expect(lastFrame()).toBe(
-			'↑↓ select  space on/off  p pause  f force  ⏎ log  x cancel  ? help  q quit',
+			'↑↓ select  space on/off  p pause  f force  ⏎ log  m metrics  x cancel  ? help  q quit',
 		);
 	});
 
 	test('the keys of the log view', () => {
 		const {lastFrame} = renderWithStore(
-			<Footer mode="log" prompt={undefined} />,
+			<Footer mode="log" prompt={undefined} width={99} />,
 		);
-		expect(lastFrame()).toBe(
-			'↑↓ scroll  PgUp/PgDn page  g/G top/follow  / search  n/N older/newer  esc back  ? help  q quit',
+		// At 99 columns the least-needed key (t time, or n/N) gives way; ? help and q quit stay.
+		expect(lastFrame()).toMatch(
+			/^↑↓ scroll {2}PgUp\/PgDn page {2}g\/G top\/follow {2}\/ search {2}.*esc back {2}\? help {2}q quit$/v,
 		);
+	});
+
+	test('the keys of the metrics view', () => {
+		const {lastFrame} = renderWithStore(
+			<Footer mode="metrics" prompt={undefined} />,
+		);
+		expect(lastFrame()).toBe('↑↓ select agent  esc back  ? help  q quit');
 	});
 
 	test.each(['main', 'log'] as const)(
