@@ -247,10 +247,10 @@ describe.skipIf(!hasTmux() && !process.env.CI)(
 			for (const keys of [
 				'↑ ↓ / k j',
 				'space',
-				'enter / l',
+				'enter l / m',
 				'PgUp PgDn',
 				'g G',
-				'/ n N',
+				'/ n N t',
 				'esc',
 				'Ctrl-C',
 			]) {
