@@ -8,6 +8,7 @@ import {
 } from '../control/control-client.js';
 import {formatStatus} from '../control/format-status.js';
 import type {ControlOp} from '../control/protocol.js';
+import {isProcessRunning} from '../runner/process-info.js';
 import {escapeJsonText} from '../util/escape-text.js';
 import {exitCodes} from './exit-codes.js';
 import {findEngine, type FoundEngine} from './find-engine.js';
@@ -98,17 +99,9 @@ async function untilGone(
 	await new Promise<void>(resolve => {
 		connection.onClose(resolve);
 	});
-	while (isRunning(pid)) {
+	// A zombie is gone: its parent may never reap it, and stop must not wait for that.
+	while (isProcessRunning(pid)) {
 		// eslint-disable-next-line no-await-in-loop -- polling a pid is waiting for it
 		await delay(50);
-	}
-}
-
-function isRunning(pid: number): boolean {
-	try {
-		process.kill(pid, 0);
-		return true;
-	} catch (error) {
-		return (error as NodeJS.ErrnoException).code === 'EPERM';
 	}
 }

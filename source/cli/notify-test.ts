@@ -5,6 +5,7 @@ import {ConfigError} from '../config/config-error.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {describeTarget, formatRequest} from '../notify/format-request.js';
 import {testNotification} from '../notify/notifications.js';
+import {networkReason} from '../notify/target-delivery.js';
 import {exitCodes} from './exit-codes.js';
 
 /**
@@ -63,12 +64,7 @@ export async function runNotifyTest(config: ResolvedConfig): Promise<number> {
 
 /** Why a request got no answer, without the URL: a timeout, or the network error's code. */
 function whyNot(error: unknown, timeoutSeconds: number): string {
-	if (error instanceof Error && error.name === 'TimeoutError') {
-		return `no answer within ${timeoutSeconds}s`;
-	}
-
-	const cause = (error as {cause?: {code?: unknown}} | undefined)?.cause;
-	return typeof cause?.code === 'string'
-		? `network error ${cause.code}`
-		: 'network error';
+	return error instanceof Error && error.name === 'TimeoutError'
+		? `no answer within ${timeoutSeconds}s`
+		: networkReason(error);
 }

@@ -149,7 +149,7 @@ async function unrefSleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 /** What a network error was, by its cause's code only: its message may name the URL. */
-function networkReason(error: unknown): string {
+export function networkReason(error: unknown): string {
 	const cause =
 		typeof error === 'object' && error !== null && 'cause' in error
 			? error.cause

@@ -1,4 +1,5 @@
-import {readdirSync, readFileSync} from 'node:fs';
+import {readFileSync} from 'node:fs';
+import {liveProcesses} from './process-info.js';
 
 /*
 CPU and memory of each running agent's process group, from /proc: one scan of /proc a second for
@@ -24,48 +25,27 @@ type Reading = {ticks: number; memoryBytes: number; processes: number};
 /** One pass over /proc: for each of `groups`, its members' CPU ticks and resident memory. */
 export function readGroups(groups: ReadonlySet<number>): Map<number, Reading> {
 	const readings = new Map<number, Reading>();
-	let entries: string[];
-	try {
-		entries = readdirSync('/proc');
-	} catch {
-		return readings;
-	}
-
-	for (const entry of entries) {
-		if (!(entry[0]! >= '0' && entry[0]! <= '9')) {
+	for (const stat of liveProcesses() ?? []) {
+		if (!groups.has(stat.groupId)) {
 			continue;
 		}
 
-		let stat: string;
-		try {
-			stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-		} catch {
-			continue;
-		}
-
-		// Fields after "(comm) ": state is stat's field 3, so field n is at index n − 3.
-		const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		const group = Number(fields[2]);
-		if (!groups.has(group) || fields[0] === 'Z' || fields[0] === 'X') {
-			continue;
-		}
-
-		const reading = readings.get(group) ?? {
+		const reading = readings.get(stat.groupId) ?? {
 			ticks: 0,
 			memoryBytes: 0,
 			processes: 0,
 		};
-		reading.ticks += Number(fields[11]) + Number(fields[12]);
-		reading.memoryBytes += residentBytes(entry);
+		reading.ticks += stat.cpuTicks;
+		reading.memoryBytes += residentBytes(stat.pid);
 		reading.processes++;
-		readings.set(group, reading);
+		readings.set(stat.groupId, reading);
 	}
 
 	return readings;
 }
 
 /** VmRSS from /proc/<pid>/status, in bytes (kB there, whatever the page size); 0 if gone. */
-function residentBytes(pid: string): number {
+function residentBytes(pid: number): number {
 	try {
 		const status = readFileSync(`/proc/${pid}/status`, 'utf8');
 		const match = /^VmRSS:\s+(\d+)\s+kB$/mv.exec(status);

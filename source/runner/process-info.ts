@@ -34,6 +34,8 @@ export type ProcessStat = {
 	readonly sessionId: number;
 	/** Clock ticks after boot. */
 	readonly startTicks: number;
+	/** User + system CPU time so far, in clock ticks. */
+	readonly cpuTicks: number;
 };
 
 /** A process's /proc/<pid>/stat, read; undefined if it is gone or cannot be read. */
@@ -64,6 +66,7 @@ function parseStat(pid: number, text: string): ProcessStat | undefined {
 		groupId: Number(fields[2]),
 		sessionId: Number(fields[3]),
 		startTicks,
+		cpuTicks: Number(fields[11]) + Number(fields[12]),
 	};
 }
 
@@ -81,11 +84,11 @@ export function hasLiveGroupMember(groupId: number): boolean {
 	return found === undefined || found.length > 0;
 }
 
-/** The group's live members from /proc, the first only if asked; undefined if /proc cannot be read. */
-function scanGroup(
-	groupId: number,
-	firstOnly: boolean,
-): ProcessStat[] | undefined {
+/**
+Every live process (not a zombie) in /proc, one at a time, so a caller may stop early; undefined if
+/proc cannot be read.
+*/
+export function liveProcesses(): Iterable<ProcessStat> | undefined {
 	let entries: string[];
 	try {
 		entries = readdirSync('/proc');
@@ -93,14 +96,39 @@ function scanGroup(
 		return undefined;
 	}
 
-	const members: ProcessStat[] = [];
-	for (const entry of entries) {
-		if (!(entry[0]! >= '0' && entry[0]! <= '9')) {
-			continue;
-		}
+	return (function* () {
+		for (const entry of entries) {
+			if (!(entry[0]! >= '0' && entry[0]! <= '9')) {
+				continue;
+			}
 
-		const stat = processStat(Number(entry));
-		if (stat?.groupId === groupId && stat.state !== 'Z' && stat.state !== 'X') {
+			const stat = processStat(Number(entry));
+			if (stat && stat.state !== 'Z' && stat.state !== 'X') {
+				yield stat;
+			}
+		}
+	})();
+}
+
+/** Whether a process runs (and is no zombie waiting to be reaped). */
+export function isProcessRunning(pid: number): boolean {
+	const state = processStat(pid)?.state;
+	return state !== undefined && state !== 'Z' && state !== 'X';
+}
+
+/** The group's live members from /proc, the first only if asked; undefined if /proc cannot be read. */
+function scanGroup(
+	groupId: number,
+	firstOnly: boolean,
+): ProcessStat[] | undefined {
+	const processes = liveProcesses();
+	if (!processes) {
+		return undefined;
+	}
+
+	const members: ProcessStat[] = [];
+	for (const stat of processes) {
+		if (stat.groupId === groupId) {
 			members.push(stat);
 			if (firstOnly) {
 				break;

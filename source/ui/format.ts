@@ -75,3 +75,18 @@ clear the screen or set the title through its output.
 export function sanitizeLine(line: string): string {
 	return escapeLogLine(line);
 }
+
+/** A sparkline scaled from the values' least to their greatest, so a P&L below zero shows too. */
+export function rangeSparkline(values: readonly number[]): string {
+	const low = Math.min(...values);
+	const high = Math.max(...values);
+	return values
+		.map(value =>
+			high === low
+				? sparks[3]
+				: sparks[
+						Math.round(((value - low) / (high - low)) * (sparks.length - 1))
+					],
+		)
+		.join('');
+}

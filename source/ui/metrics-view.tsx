@@ -2,8 +2,8 @@ import {Table} from '@alcalzone/ink-table';
 import {Box, Text} from 'ink';
 import {useAppStore} from '../store/store-context.js';
 import {escapeControls} from '../util/escape-text.js';
-import {fit} from './format.js';
-import {metricRows, rangeSparkline} from './metric-rows.js';
+import {fit, rangeSparkline} from './format.js';
+import {metricRows} from './metric-rows.js';
 
 export type MetricsViewProps = {
 	/** The agent whose recent values are drawn as sparklines under the table. */

@@ -4,8 +4,8 @@ import {
 	formatChange,
 	formatMetric,
 	metricRows,
-	rangeSparkline,
 } from '../../source/ui/metric-rows.js';
+import {rangeSparkline} from '../../source/ui/format.js';
 import {MetricsView} from '../../source/ui/metrics-view.js';
 import {reduce} from '../../source/store/reduce.js';
 import {createInitialState} from '../../source/store/state.js';
