@@ -52,6 +52,12 @@ export type Lifecycle = {
 	a person (the `stop` command), which is no failure: the run ends with exit 0 and reason `stop`.
 	*/
 	readonly requestStop: (signal?: NodeJS.Signals) => void;
+	/**
+	While another program has the terminal (the pager), Ctrl-C and Ctrl-\ are its keys: the
+	SIGINT and SIGQUIT they raise in the terminal's process group, ours too, do not stop the engine,
+	and Ctrl-Z's SIGTSTP does not freeze it, as under a shell's job control. Other signals stop as ever.
+	*/
+	readonly lendTerminal: (lent: boolean) => void;
 	/** Whether a stop was asked for. */
 	readonly stopping: () => boolean;
 	/** The exit code owed to the signal received, if one was. */
@@ -122,8 +128,14 @@ export function superviseProcess({
 		stopAction?.();
 	};
 
+	let terminalLent = false;
+	const keepRunning = () => undefined;
 	const signalHandlers = stopSignals.map(signal => {
 		const handler = () => {
+			if (terminalLent && (signal === 'SIGINT' || signal === 'SIGQUIT')) {
+				return;
+			}
+
 			requestStop(signal);
 		};
 
@@ -172,6 +184,16 @@ export function superviseProcess({
 				stop();
 			}
 		},
+		lendTerminal(lent) {
+			if (lent !== terminalLent) {
+				terminalLent = lent;
+				if (lent) {
+					process.on('SIGTSTP', keepRunning);
+				} else {
+					process.off('SIGTSTP', keepRunning);
+				}
+			}
+		},
 		requestStop,
 		stopping: () => received !== undefined,
 		exitCode: () =>
@@ -199,6 +221,7 @@ export function superviseProcess({
 				process.off(signal, handler);
 			}
 
+			process.off('SIGTSTP', keepRunning);
 			process.off('uncaughtException', onCrashEvent);
 			process.off('unhandledRejection', onCrashEvent);
 			// The 'exit' hook stays: agents started by this process must never outlive it.

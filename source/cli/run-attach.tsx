@@ -1,19 +1,21 @@
+import path from 'node:path';
 import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
-import {type Instance, render} from 'ink';
 import {ConfigError} from '../config/config-error.js';
 import type {ControlOp} from '../control/protocol.js';
 import type {EngineStopEvent} from '../contract/events.js';
 import {createAppStore, type StoreControls} from '../store/create-app-store.js';
 import {StoreProvider} from '../store/store-context.js';
 import {App} from '../ui/app.js';
+import type {ViewState} from '../ui/key-map.js';
 import {askYesNo} from './ask.js';
 import {exitCodes} from './exit-codes.js';
 import {type Attachment, openAttachment} from './attach-connection.js';
 import {findEngine, type FoundEngine} from './find-engine.js';
 import type {RawFlags} from './flags.js';
-import {enterFullScreen} from './full-screen.js';
+import {pageLog} from './pager.js';
 import {superviseProcess} from './process-lifecycle.js';
+import {openScreen, type Screen} from './screen.js';
 
 type Ending =
 	| {readonly kind: 'detached'; readonly code: number}
@@ -37,7 +39,7 @@ export async function runAttach(
 	let {engine, attachment} = first;
 	for (;;) {
 		// eslint-disable-next-line no-await-in-loop -- one attachment after another
-		const ending = await attachTo(await attachment);
+		const ending = await attachTo(await attachment, engine);
 		if (ending.kind === 'detached') {
 			return ending.code;
 		}
@@ -82,7 +84,10 @@ async function untilRunning(flags: RawFlags): Promise<FoundEngine> {
 	}
 }
 
-async function attachTo({connection, snapshot}: Attachment): Promise<Ending> {
+async function attachTo(
+	{connection, snapshot}: Attachment,
+	engine: FoundEngine,
+): Promise<Ending> {
 	const send = (op: ControlOp, fields?: {agent: string; yes?: boolean}) => {
 		void connection.request(op, fields).then(answer => {
 			if (!answer.ok) {
@@ -131,16 +136,9 @@ async function attachTo({connection, snapshot}: Attachment): Promise<Ending> {
 	});
 
 	const lifecycle = superviseProcess({crashDeadlineMs: 1000});
-	const restore = enterFullScreen(process.stdout);
-	const ink: {instance?: Instance} = {};
+	const ui: {screen?: Screen} = {};
 	const leaveTerminal = () => {
-		try {
-			ink.instance?.unmount();
-		} catch {
-			process.stdin.setRawMode?.(false);
-		}
-
-		restore();
+		ui.screen?.leave();
 	};
 
 	lifecycle.beforeCrashReport(leaveTerminal);
@@ -155,18 +153,35 @@ async function attachTo({connection, snapshot}: Attachment): Promise<Ending> {
 		connection.onClose(() => {
 			resolve(stopAsked ? {kind: 'stopped'} : {kind: 'gone', last});
 		});
-		ink.instance = render(
+		// The engine's log files are on this machine, in the folder it owns (attach runs beside it).
+		const logs =
+			engine.metricsFolder === undefined
+				? undefined
+				: path.join(engine.metricsFolder, 'logs');
+		const draw = (view?: ViewState) => (
 			<StoreProvider store={store}>
 				<App
+					initialView={view}
 					onQuit={detach}
 					onStopEngine={() => {
 						stopAsked = true;
 						void connection.request('stop');
 					}}
+					{...(logs === undefined
+						? {}
+						: {
+								onOpenLog(agent: string, from: ViewState) {
+									void ui.screen?.lend(
+										async signal =>
+											pageLog(logs, agent, {lifecycle, signal, view: from}),
+										draw,
+									);
+								},
+							})}
 				/>
-			</StoreProvider>,
-			{exitOnCtrlC: false, maxFps: 30, patchConsole: true},
+			</StoreProvider>
 		);
+		ui.screen = openScreen(draw());
 	});
 	leaveTerminal();
 	connection.close();

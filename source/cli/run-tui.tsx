@@ -1,14 +1,15 @@
-import process from 'node:process';
-import {type Instance, render} from 'ink';
+import path from 'node:path';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {createAppStore} from '../store/create-app-store.js';
 import {StoreProvider} from '../store/store-context.js';
 import {App} from '../ui/app.js';
+import type {ViewState} from '../ui/key-map.js';
 import type {Lifecycle} from './process-lifecycle.js';
 import type {ListenAddress} from './listen-address.js';
 import {openSession} from './open-session.js';
 import {exitCodes} from './exit-codes.js';
-import {enterFullScreen} from './full-screen.js';
+import {pageLog} from './pager.js';
+import {openScreen, type Screen} from './screen.js';
 
 /**
 The full-screen TUI over the same session as the headless mode. Every way out — q, Ctrl-C,
@@ -34,18 +35,10 @@ export async function runTui(options: {
 	bus.listen(store.getState().apply);
 	session.announceWarnings();
 
-	// Ink 6 has no alternate-screen option: we write the sequences, and undo them on every exit.
-	const restore = enterFullScreen(process.stdout);
-	const ink: {instance?: Instance} = {};
 	// Leave the terminal as we found it: out of raw mode, main screen, cursor shown.
+	const ui: {screen?: Screen} = {};
 	const leaveTerminal = () => {
-		try {
-			ink.instance?.unmount();
-		} catch {
-			process.stdin.setRawMode?.(false);
-		}
-
-		restore();
+		ui.screen?.leave();
 	};
 
 	lifecycle.beforeCrashReport(leaveTerminal);
@@ -72,16 +65,28 @@ export async function runTui(options: {
 	lifecycle.onStop(() => {
 		void quit();
 	});
-	ink.instance = render(
+	const draw = (view?: ViewState) => (
 		<StoreProvider store={store}>
 			<App
+				initialView={view}
 				onQuit={() => {
 					void quit();
 				}}
+				onOpenLog={(agent, from) => {
+					void ui.screen?.lend(
+						async signal =>
+							pageLog(
+								path.join(config.orchestrator.metricsExportDir, 'logs'),
+								agent,
+								{lifecycle, signal, view: from},
+							),
+						draw,
+					);
+				}}
 			/>
-		</StoreProvider>,
-		{exitOnCtrlC: false, maxFps: 30, patchConsole: true},
+		</StoreProvider>
 	);
+	ui.screen = openScreen(draw());
 
 	void engine.run().catch((error: unknown) => {
 		leaveTerminal();

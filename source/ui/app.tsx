@@ -24,6 +24,13 @@ export type AppProps = {
 	readonly onQuit: () => void;
 	/** Set when attached to an engine that runs on its own (`attach`): stops it, once confirmed. */
 	readonly onStopEngine?: () => void;
+	/**
+	Opens the agent's log file in `$PAGER` (`o` in the log view); the app is drawn again afterwards
+	from `view`. Without it, `o` says that the log file is not at hand.
+	*/
+	readonly onOpenLog?: (agent: string, view: ViewState) => void;
+	/** The view to start in: the one left for the pager, on coming back. */
+	readonly initialView?: ViewState | undefined;
 };
 
 /** The smallest terminal every part of the screen fits in (rows here: the terminal's less one). */
@@ -36,15 +43,20 @@ export const minimumSize = {
 The full-screen monitor: header, agents, cycle timings, alerts and the key footer; the log view
 and the help overlay replace the body. It reads the store and calls its actions, nothing else.
 */
-export function App({onQuit, onStopEngine}: AppProps) {
+export function App({
+	onQuit,
+	onStopEngine,
+	onOpenLog,
+	initialView: startView = initialView,
+}: AppProps) {
 	const attached = onStopEngine !== undefined;
 	const {columns, rows} = useTerminalSize();
 	const store = useAppStoreApi();
 	const names = useAppStore(state => state.agentOrder);
 	const cycleHalted = useAppStore(state => state.cycle.halted);
 	// The view state lives in a ref as well, so that keys typed faster than a frame see each other.
-	const viewRef = useRef<ViewState>(initialView);
-	const [view, setView] = useState<ViewState>(initialView);
+	const viewRef = useRef<ViewState>(startView);
+	const [view, setView] = useState<ViewState>(startView);
 	const page = Math.max(1, rows - 6);
 
 	const onOneKey = useCallback(
@@ -91,12 +103,23 @@ export function App({onQuit, onStopEngine}: AppProps) {
 					break;
 				}
 
+				case 'open-log': {
+					if (onOpenLog) {
+						onOpenLog(command.agent, next);
+					} else {
+						viewRef.current = {...next, notice: 'no log file here to open'};
+						setView(viewRef.current);
+					}
+
+					break;
+				}
+
 				case undefined: {
 					break;
 				}
 			}
 		},
-		[attached, onQuit, onStopEngine, page, store],
+		[attached, onOpenLog, onQuit, onStopEngine, page, store],
 	);
 	// Keys typed faster than stdin is read arrive as one string ("jj "): take them one by one.
 	const onKey = useCallback(

@@ -50,6 +50,7 @@ function logKeys(isAttached: boolean): FooterKey[] {
 		{text: 'g/G top/follow', rank: 1},
 		{text: '/ search', rank: 3},
 		{text: 't time', rank: 0},
+		{text: 'o pager', rank: 0},
 		{text: 'n/N older/newer', rank: 0},
 		{text: 'esc back'},
 		{text: '? help'},

@@ -26,7 +26,11 @@ export const keyHelp: readonly KeyHelp[] = [
 	],
 	['PgUp PgDn', 'scroll the log a page', 'scroll a page'],
 	['g G', 'top / bottom of the log (G follows new lines)', 'log top / follow'],
-	['/ n N t', 'search the log, older / newer match; t: times', 'search, times'],
+	[
+		'/ n N t o',
+		'search the log, older / newer match; t: times; o: in $PAGER',
+		'find, times, pager',
+	],
 	['x', 'cancel the selected running agent (asks first)', 'cancel (asks)'],
 	['esc', 'back', 'back'],
 	['?', 'this help', 'this help'],

@@ -85,7 +85,9 @@ export type Command =
 	| {readonly type: 'pause'}
 	| {readonly type: 'force'}
 	| {readonly type: 'quit'}
-	| {readonly type: 'stop-engine'};
+	| {readonly type: 'stop-engine'}
+	/** The agent's log file in `$PAGER`, which has the terminal meanwhile. */
+	| {readonly type: 'open-log'; readonly agent: string};
 
 /**
 One key press: the next view state and the command to run, from the store's state as it is now.
@@ -202,6 +204,10 @@ export function handleKey({
 
 		if (input === 't') {
 			return {view: {...view, timestamps: !view.timestamps}};
+		}
+
+		if (input === 'o') {
+			return {view, command: {type: 'open-log', agent}};
 		}
 
 		if ((input === 'n' || input === 'N') && view.search) {

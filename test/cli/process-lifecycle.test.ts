@@ -104,4 +104,31 @@ describe('the process lifecycle', () => {
 		expect(result.exitCode).toBe(129);
 		expect(lines()).toEqual(['ready', 'stop', 'last words']);
 	});
+
+	test('while the terminal is lent to a pager, its keys’ signals stop nothing; given back, they stop again', async () => {
+		const {child, lines} = supervised(`
+			const keepAlive = setInterval(() => {}, 1000);
+			lifecycle.onStop(() => { log('stop ' + lifecycle.exitCode()); process.exitCode = lifecycle.exitCode(); clearInterval(keepAlive); lifecycle.dispose(); });
+			lifecycle.lendTerminal(true);
+			log('lent');
+			process.on('SIGCONT', () => { lifecycle.lendTerminal(false); log('given back'); });
+		`);
+		await waitFor(() => lines().includes('lent'), 10_000, 'the child');
+		child.kill('SIGINT');
+		child.kill('SIGQUIT');
+		// Ctrl-Z's signal would freeze a process that had no handler for it.
+		child.kill('SIGTSTP');
+		child.kill('SIGCONT');
+		await waitFor(
+			() => lines().includes('given back'),
+			10_000,
+			'the give-back',
+		);
+		expect(child.exitCode).toBeNull();
+		expect(lines()).toEqual(['lent', 'given back']);
+		child.kill('SIGINT');
+		const result = await child;
+		expect(lines()).toEqual(['lent', 'given back', 'stop 130']);
+		expect(result.exitCode).toBe(130);
+	});
 });

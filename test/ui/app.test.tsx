@@ -347,3 +347,47 @@ test('m opens the agents’ metrics, ↑↓ choose whose sparklines, esc goes ba
 	await press(rendered, 't');
 	expect(rendered.lastFrame()).toMatch(/\d\d:\d\d:\d\d {3}prices fetched/v);
 });
+
+test('o in the log view asks for the agent’s log in the pager, with the view to come back to; without a log at hand it says so', async () => {
+	const opened: Array<{agent: string; mode: string; timestamps: unknown}> = [];
+	const rendered = renderWithStore(
+		<App
+			onQuit={() => undefined}
+			onOpenLog={(agent, view) => {
+				opened.push({agent, mode: view.mode, timestamps: view.timestamps});
+			}}
+		/>,
+		{events: running},
+	);
+	// Not in the agent table: o is a key of the log view.
+	await press(rendered, 'o', 100);
+	expect(opened).toEqual([]);
+	await press(rendered, '\r');
+	await press(rendered, 't');
+	await press(rendered, 'o', 100);
+	expect(opened).toEqual([{agent: 'risk', mode: 'log', timestamps: true}]);
+	expect(rendered.calls).toEqual([]);
+
+	const nowhere = renderWithStore(<App onQuit={() => undefined} />, {
+		events: running,
+	});
+	await press(nowhere, '\r');
+	await press(nowhere, 'o');
+	expect(nowhere.lastFrame()).toMatch(/no log file here to open/);
+});
+
+test('the app starts in the view it is given: back from the pager, the log view and its word', () => {
+	const rendered = renderWithStore(
+		<App
+			initialView={{
+				...initialView,
+				mode: 'log',
+				notice: 'no pager "nope": set $PAGER',
+			}}
+			onQuit={() => undefined}
+		/>,
+		{events: running},
+	);
+	expect(rendered.lastFrame()).toMatch(/risk .* recent lines/);
+	expect(rendered.lastFrame()).toMatch(/no pager "nope": set \$PAGER/);
+});
