@@ -19,6 +19,14 @@ export type AgentLogsOptions = {
 	readonly maxBytes?: number;
 	/** Unwritten bytes one log may hold before lines are dropped (a disk that cannot keep up). @default 8 MiB */
 	readonly maxPendingBytes?: number;
+	/**
+	Unwritten bytes past which the agent's output is read no more until the log has caught up (its
+	'drain'), for at most `maxPauseMs`; a log that does not catch up in that time is not waited on
+	again until it does, and drops lines past `maxPendingBytes` as before. @default 256 KiB
+	*/
+	readonly pauseAtBytes?: number;
+	/** @default 100 */
+	readonly maxPauseMs?: number;
 	/** Called once per agent when its log cannot be written. */
 	readonly onError?: (agent: string, error: Error) => void;
 };
@@ -37,6 +45,8 @@ export type AgentLogs = {
 		lines: readonly string[],
 		stream: OutputStream,
 	) => void;
+	/** A promise when the agent's log is behind, for the reader to wait on before it reads more. */
+	readonly behind: (agent: string) => Promise<void> | undefined;
 	/** Flushes and closes every log. */
 	readonly close: () => Promise<void>;
 	/** The path of an agent's log. */
@@ -51,6 +61,10 @@ type OpenLog = {
 	bytes: number;
 	dropped: number;
 	failed: boolean;
+	/** What the reader of the agent's output waits on while the log is behind. */
+	waiting?: Promise<void> | undefined;
+	/** Did not catch up within maxPauseMs: not waited on again until it drains. */
+	stalled?: boolean;
 };
 
 /**
@@ -63,6 +77,8 @@ are buffered streams, so a chatty agent is never waited on; if the disk falls be
 export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 	const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
 	const maxPendingBytes = options.maxPendingBytes ?? 8 * 1024 * 1024;
+	const pauseAtBytes = options.pauseAtBytes ?? 256 * 1024;
+	const maxPauseMs = options.maxPauseMs ?? 100;
 	const logs = new Map<string, OpenLog>();
 	const pendingHeaders = new Map<string, string>();
 	// Streams still flushing; each leaves the set once closed, so it stays small however long we run.
@@ -108,6 +124,9 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 		const log: OpenLog = {stream, bytes, dropped: 0, failed: false};
 		stream.on('error', error => {
 			fail(agent, log, error);
+		});
+		stream.on('drain', () => {
+			log.stalled = false;
 		});
 		logs.set(agent, log);
 		return log;
@@ -167,6 +186,44 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 		log.bytes += Buffer.byteLength(text);
 	};
 
+	/*
+	Without it a flood outran the writes (libuv's threadpool, on cores the agents keep busy) and the
+	pending bytes, up to maxPendingBytes per log, were most of the engine's memory. A disk that has
+	stopped is waited on once, for maxPauseMs: then lines are dropped as they always were, and the
+	agent is never held up by it.
+	*/
+	const backpressure = (
+		log: OpenLog | undefined,
+	): Promise<void> | undefined => {
+		const stream = log?.stream;
+		if (
+			!log ||
+			!stream ||
+			log.failed ||
+			log.stalled === true ||
+			stream.writableLength <= pauseAtBytes ||
+			stream.writableLength > maxPendingBytes
+		) {
+			return undefined;
+		}
+
+		log.waiting ??= new Promise<void>(resolve => {
+			const done = () => {
+				clearTimeout(timer);
+				stream.off('drain', done);
+				log.waiting = undefined;
+				resolve();
+			};
+
+			const timer = setTimeout(() => {
+				log.stalled = true;
+				done();
+			}, maxPauseMs);
+			stream.once('drain', done);
+		});
+		return log.waiting;
+	};
+
 	return {
 		pathOf,
 		startAttempt(agent, {cycle, attempt, time}) {
@@ -199,6 +256,9 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 				stream === 'stderr' ? prefixLines(text, '[stderr] ') : text,
 			);
 		},
+		// Not async: undefined (read on) must stay undefined, not a promise to wait on.
+		// eslint-disable-next-line @typescript-eslint/promise-function-async
+		behind: agent => backpressure(logs.get(agent)),
 		async close() {
 			for (const log of logs.values()) {
 				if (log.stream) {

@@ -6,7 +6,7 @@ import {
 	type EngineEvent,
 	type HealthStatus,
 } from '../contract/events.js';
-import type {OutputStream} from '../runner/run-agent.js';
+import type {LinesBackpressure, OutputStream} from '../runner/run-agent.js';
 import {own} from '../util/own.js';
 import {type AgentLogs, createAgentLogs} from './agent-logs.js';
 import {
@@ -73,7 +73,7 @@ export type Monitor = {
 		agent: string,
 		lines: readonly string[],
 		stream: OutputStream,
-	) => void;
+	) => LinesBackpressure;
 	/**
 	When an agent last started in a cycle (the state file's, then this run's), for the engine's
 	`every` and `cron`; undefined: never.
@@ -513,8 +513,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				? healthOfRecord(recordOf(state, agent)).status
 				: 'unknown';
 		},
+		// Not async: nothing returned (read on) must not become a promise to wait on.
+		// eslint-disable-next-line @typescript-eslint/promise-function-async
 		onLines(agent, lines, stream) {
 			logs.write(agent, lines, stream);
+			return logs.behind(agent);
 		},
 		lastStartOf: agent => recordOf(state, agent).lastStart,
 		nextCycle: () => nextCycleOf(state),

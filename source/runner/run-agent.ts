@@ -44,9 +44,13 @@ export type RunAgentRequest = {
 	readonly signal?: AbortSignal | undefined;
 	/** Each well-formed `::moondev::` line. */
 	readonly onMessage?: ((message: ProtocolMessage) => void) | undefined;
-	/** Every log line, in order per stream, a chunk at a time. */
+	/**
+	Every log line, in order per stream, a chunk at a time. A promise returned asks to read no more
+	of that stream until it settles (the log file is behind).
+	*/
 	readonly onLines?:
-		((lines: readonly string[], stream: OutputStream) => void) | undefined;
+		| ((lines: readonly string[], stream: OutputStream) => LinesBackpressure)
+		| undefined;
 };
 
 export type AttemptResult = {
@@ -70,6 +74,10 @@ export type AttemptResult = {
 };
 
 export type RunAgent = (request: RunAgentRequest) => Promise<AttemptResult>;
+
+/** What a taker of lines returns: a promise to pause the stream until it settles, or nothing. */
+
+export type LinesBackpressure = void | Promise<void>;
 
 /** How the process ended: its exit code or signal, or the error code of a spawn that failed. */
 type SpawnOutcome = {
@@ -173,6 +181,7 @@ export const runAgent: RunAgent = async request => {
 		trackGroup(pid, request.agent);
 	}
 
+	let wait: Promise<void> | undefined;
 	const onLines = (stream: OutputStream) => (lines: string[]) => {
 		let logLines = lines;
 		if (stream === 'stdout') {
@@ -204,7 +213,10 @@ export const runAgent: RunAgent = async request => {
 		}
 
 		if (logLines.length > 0) {
-			request.onLines?.(logLines, stream);
+			const pause = request.onLines?.(logLines, stream);
+			if (pause) {
+				wait = pause;
+			}
 		}
 	};
 
@@ -219,9 +231,19 @@ export const runAgent: RunAgent = async request => {
 		readable.on('error', () => undefined);
 		readable.on('data', (chunk: string) => {
 			splitter.push(chunk);
+			// The log is behind: the agent's pipe fills and it waits, instead of our memory growing.
+			if (wait) {
+				const settled = wait;
+				wait = undefined;
+				readable.pause();
+				void settled.finally(() => {
+					readable.resume();
+				});
+			}
 		});
 		readable.once('end', () => {
 			splitter.end();
+			wait = undefined;
 		});
 	};
 
