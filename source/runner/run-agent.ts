@@ -251,6 +251,12 @@ export const runAgent: RunAgent = async request => {
 	readLines(subprocess?.stderr ?? undefined, 'stderr');
 
 	let stoppedBy: 'timeout' | 'cancelled' | undefined;
+	/*
+	Found empty when the leader exited: an empty group cannot be joined again, so it is not asked
+	about twice (each ask of a gone group is a thrown ESRCH), and a later process that reuses the id
+	is never mistaken for it.
+	*/
+	let groupGone = false;
 	let killDeadline: number | undefined;
 	let killTimer: NodeJS.Timeout | undefined;
 	let drainTimer: NodeJS.Timeout | undefined;
@@ -294,8 +300,12 @@ export const runAgent: RunAgent = async request => {
 	subprocess?.once('exit', () => {
 		clearTimeout(timeoutTimer);
 		// The agent is done; anything it left running in its group goes too, with the same grace.
-		if (pid !== undefined && isGroupAlive(pid)) {
-			killGroup();
+		if (pid !== undefined) {
+			if (isGroupAlive(pid)) {
+				killGroup();
+			} else {
+				groupGone = true;
+			}
 		}
 
 		// Whatever happens to the group, the pipes close in bounded time: a process that escaped
@@ -310,14 +320,14 @@ export const runAgent: RunAgent = async request => {
 	if (pid !== undefined) {
 		// The leader may be gone while its group is still in its grace period: wait it out, so a
 		// worker under a wrapper (sh -c, npm run) gets its time to clean up.
-		const deadline = killDeadline ?? 0;
+		const deadline = groupGone ? 0 : (killDeadline ?? 0);
 		while (performance.now() < deadline && isGroupAlive(pid)) {
 			// eslint-disable-next-line no-await-in-loop -- polling the group, a few times at most
 			await delay(Math.min(50, Math.max(1, deadline - performance.now())));
 		}
 
 		clearTimeout(killTimer);
-		if (isGroupAlive(pid)) {
+		if (!groupGone && isGroupAlive(pid)) {
 			signalGroup(pid, 'SIGKILL');
 		}
 
