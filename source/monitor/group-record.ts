@@ -138,20 +138,40 @@ export function createGroupRecorder(
 		}
 	};
 
+	/*
+	A group that ended is written out a moment later (setImmediate): the pool starts the next agent
+	in the same turn, and that start's write carries both. A group that ended may stay in the record
+	that long, which is harmless: a successor proves each recorded group by its leader's start time
+	before it signals it. A start, a cycle and the last group's end are written at once.
+	*/
+	let later: NodeJS.Immediate | undefined;
+	const writeNow = () => {
+		clearImmediate(later);
+		later = undefined;
+		write();
+	};
+
 	return {
 		setCycle(value) {
 			cycle = value;
-			write();
+			writeNow();
 		},
 		update(live) {
+			const ended = live.size > 0 && live.size < groups.length;
 			groups = [...live].map(([pgid, group]) => ({
 				pgid,
 				agent: group.agent,
 				startTicks: group.startTicks,
 			}));
-			write();
+			if (ended) {
+				later ??= setImmediate(writeNow);
+			} else {
+				writeNow();
+			}
 		},
 		remove() {
+			clearImmediate(later);
+			later = undefined;
 			closeRecord();
 			rmSync(file, {force: true});
 		},

@@ -86,15 +86,38 @@ describe('createGroupRecorder', () => {
 		).toMatchObject({version: 1, pid: process.pid});
 	});
 
-	test('a shorter record written over a longer one reads back whole (rewritten in place)', () => {
+	test('a shorter record written over a longer one reads back whole (rewritten in place)', async () => {
 		const {lockPath, recorder} = setup();
 		recorder.update(groups([1, 'risk', 1], [2, 'trading', 2], [3, 'copy', 3]));
 		recorder.update(groups([2, 'trading', 2]));
+		await new Promise(resolve => {
+			setImmediate(resolve);
+		});
 		expect(readGroupRecord(lockPath)?.groups).toEqual([
 			{pgid: 2, agent: 'trading', startTicks: 2},
 		]);
 		recorder.update(groups());
 		expect(readGroupRecord(lockPath)?.groups).toEqual([]);
+	});
+
+	test('a group that ended is written a turn later, or with the next start, whichever comes first', async () => {
+		const {lockPath, recorder} = setup();
+		recorder.update(groups([1, 'risk', 1], [2, 'trading', 2]));
+		recorder.update(groups([2, 'trading', 2]));
+		// Still listed: harmless, a successor proves each group before it signals it.
+		expect(readGroupRecord(lockPath)?.groups).toHaveLength(2);
+		recorder.update(groups([2, 'trading', 2], [3, 'copy', 3]));
+		expect(readGroupRecord(lockPath)?.groups).toEqual([
+			{pgid: 2, agent: 'trading', startTicks: 2},
+			{pgid: 3, agent: 'copy', startTicks: 3},
+		]);
+		recorder.update(groups([3, 'copy', 3]));
+		await new Promise(resolve => {
+			setImmediate(resolve);
+		});
+		expect(readGroupRecord(lockPath)?.groups).toEqual([
+			{pgid: 3, agent: 'copy', startTicks: 3},
+		]);
 	});
 
 	test('a record removed by someone else is written anew, not into the removed file', () => {
