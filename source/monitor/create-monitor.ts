@@ -30,7 +30,7 @@ import {
 	recordExecution,
 	recordOf,
 	recordStart,
-	recordUnhealthyStreak,
+	recordUnhealthyStreaks,
 } from './records.js';
 import {
 	type AgentRecord,
@@ -333,16 +333,18 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		state = recordCycleEnd(state, event);
 
 		const health = currentHealth();
-		for (const agent of config.agents) {
-			if (healthOn && ranThisCycle.has(agent.name)) {
-				const streak = recordUnhealthyStreak(
-					state,
-					agent.name,
-					own(health, agent.name)?.status === 'unhealthy',
-				);
-				state = streak.state;
-				raise(unhealthyStreakAlert(agent.name, streak.cycles));
-			}
+		const ran = healthOn
+			? config.agents
+					.filter(agent => ranThisCycle.has(agent.name))
+					.map(agent => ({
+						agent: agent.name,
+						unhealthy: own(health, agent.name)?.status === 'unhealthy',
+					}))
+			: [];
+		const streaks = recordUnhealthyStreaks(state, ran);
+		state = streaks.state;
+		for (const [index, {agent}] of ran.entries()) {
+			raise(unhealthyStreakAlert(agent, streaks.cycles[index] ?? 0));
 		}
 
 		const counts = notifications();
