@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import type {OutputStream} from '../runner/run-agent.js';
+import {createDrainWaiter} from '../util/drain-waiter.js';
 import {escapeLogText} from '../util/escape-text.js';
 
 export type AgentLogsOptions = {
@@ -61,10 +62,8 @@ type OpenLog = {
 	bytes: number;
 	dropped: number;
 	failed: boolean;
-	/** What the reader of the agent's output waits on while the log is behind. */
-	waiting?: Promise<void> | undefined;
-	/** Did not catch up within maxPauseMs: not waited on again until it drains. */
-	stalled?: boolean;
+	/** A promise while the log is behind, for the reader of the agent's output to wait on. */
+	behind?: () => Promise<void> | undefined;
 };
 
 /**
@@ -121,12 +120,19 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 			return log;
 		}
 
-		const log: OpenLog = {stream, bytes, dropped: 0, failed: false};
+		const log: OpenLog = {
+			stream,
+			bytes,
+			dropped: 0,
+			failed: false,
+			behind: createDrainWaiter(stream, {
+				pauseAtBytes,
+				dropAtBytes: maxPendingBytes,
+				maxPauseMs,
+			}),
+		};
 		stream.on('error', error => {
 			fail(agent, log, error);
-		});
-		stream.on('drain', () => {
-			log.stalled = false;
 		});
 		logs.set(agent, log);
 		return log;
@@ -192,37 +198,9 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 	stopped is waited on once, for maxPauseMs: then lines are dropped as they always were, and the
 	agent is never held up by it.
 	*/
-	const backpressure = (
-		log: OpenLog | undefined,
-	): Promise<void> | undefined => {
-		const stream = log?.stream;
-		if (
-			!log ||
-			!stream ||
-			log.failed ||
-			log.stalled === true ||
-			stream.writableLength <= pauseAtBytes ||
-			stream.writableLength > maxPendingBytes
-		) {
-			return undefined;
-		}
-
-		log.waiting ??= new Promise<void>(resolve => {
-			const done = () => {
-				clearTimeout(timer);
-				stream.off('drain', done);
-				log.waiting = undefined;
-				resolve();
-			};
-
-			const timer = setTimeout(() => {
-				log.stalled = true;
-				done();
-			}, maxPauseMs);
-			stream.once('drain', done);
-		});
-		return log.waiting;
-	};
+	// eslint-disable-next-line @typescript-eslint/promise-function-async -- undefined must stay undefined
+	const backpressure = (log: OpenLog | undefined) =>
+		log?.stream && !log.failed ? log.behind?.() : undefined;
 
 	return {
 		pathOf,
