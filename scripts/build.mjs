@@ -74,6 +74,10 @@ const cli = await build({
 	mainFields: ['module', 'main'],
 	// Ink loads it only when DEV=true, for React DevTools; it is not a dependency.
 	external: ['react-devtools-core'],
+	// Proper-lockfile requires graceful-fs only as its default `fs` (with assert, stream and
+	// constants, ~2 ms at start-up); engine-lock.ts always passes its own, so graceful-fs would never
+	// be called.
+	alias: {'graceful-fs': 'node:fs'},
 	plugins: [oneChunkForTheEngine],
 	jsx: 'automatic',
 	// For stack traces in the repo (`node --enable-source-maps`); package.json's "files" leaves
