@@ -51,6 +51,8 @@ export function createDrainWaiter(
 				stalled = true;
 				done();
 			}, maxPauseMs);
+			// A stream ended while behind may never say 'drain': its wait must not hold the exit.
+			timer.unref();
 			stream.once('drain', done);
 		});
 		return waiting;
