@@ -70,8 +70,9 @@ type OpenLog = {
 Each agent's output, appended to `logs/<agent>.log` under a header per attempt, colours stripped
 (a log is read with less and grep) and every other control character but the tab escaped (`\x1b`,
 `\r`, `\u009b`), so that a `cat` or `tail -f` of a log moves no cursor and sets no title. Writes
-are buffered streams, so a chatty agent is never waited on; if the disk falls behind by more than
-`maxPendingBytes`, lines are dropped and the log says how many, rather than memory growing.
+are buffered streams: a chatty agent is held back only while its log catches up (`behind`, at most
+`maxPauseMs` at a time); if the disk falls behind by more than `maxPendingBytes`, lines are dropped
+and the log says how many, rather than memory growing.
 */
 export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 	const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;

@@ -76,7 +76,6 @@ export type AttemptResult = {
 export type RunAgent = (request: RunAgentRequest) => Promise<AttemptResult>;
 
 /** What a taker of lines returns: a promise to pause the stream until it settles, or nothing. */
-
 export type LinesBackpressure = void | Promise<void>;
 
 /** How the process ended: its exit code or signal, or the error code of a spawn that failed. */
@@ -160,12 +159,6 @@ export const runAgent: RunAgent = async request => {
 		};
 	}
 
-	/*
-	Node's own spawn, not execa: with our options (no buffer, no reject, no cleanup, our own group
-	kill) execa added ~1 ms of CPU and ~18 MB of RSS per 200 agents, plus its load at start-up; a
-	fork's cost grows with the parent's memory. What execa gave is here: the exit code or the
-	signal, a spawn error's code, and the end once the process has exited and both pipes closed.
-	*/
 	const {subprocess, ended} = startProcess(launch.file, launch.args, {
 		cwd: request.cwd,
 		// The merge is ours: copying process.env (an exotic object) on every spawn is slow.
@@ -236,9 +229,12 @@ export const runAgent: RunAgent = async request => {
 				const settled = wait;
 				wait = undefined;
 				readable.pause();
-				void settled.finally(() => {
+				const resume = () => {
 					readable.resume();
-				});
+				};
+
+				// Whatever it settles with, reading goes on.
+				void settled.then(resume, resume);
 			}
 		});
 		readable.once('end', () => {
