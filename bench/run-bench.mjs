@@ -731,6 +731,51 @@ async function main() {
 	}
 }
 
+/**
+Issue 15's four rows: each tool's whole process minus the same schedule run by `xargs -P` (medians),
+with moondev-tui's start-up, peak RSS and own CPU.
+*/
+function summary(scenarioResults) {
+	const order = ['a', 'b', 'd', 'c'];
+	const rows = order
+		.map(id => scenarioResults.find(scenario => scenario.id === id))
+		.filter(Boolean)
+		.map(scenario => {
+			const xargs = scenario.tools['xargs -P'].wallMs;
+			const python = scenario.tools['python ThreadPool'].wallMs;
+			const moondev = scenario.tools['moondev-tui'];
+			return [
+				`(${scenario.id}) ${scenario.agents - 1 > 0 ? `1 + ${scenario.agents - 1}` : '1'} agents, ${scenario.workers} workers${scenario.id === 'd' ? ', 5 MB each' : ''}`,
+				seconds(xargs),
+				signedSeconds(python - xargs),
+				signedSeconds(moondev.wallMs - xargs),
+				ms(moondev.startupMs),
+				moondev.peakRssKb === undefined
+					? '–'
+					: (moondev.peakRssKb / 1024).toFixed(0),
+				moondev.cpuSeconds?.toFixed(2) ?? '–',
+			];
+		});
+	return [
+		'whole process minus xargs -P (issue 15), medians, in s:',
+		table(
+			[
+				'scenario',
+				'xargs wall',
+				'Python − xargs',
+				'moondev-tui − xargs',
+				'start ms',
+				'RSS MB',
+				'CPU s',
+			],
+			rows,
+		)
+			.split('\n')
+			.map(line => `    ${line}`)
+			.join('\n'),
+	];
+}
+
 function report({reference, results, benchSeconds}) {
 	const out = [
 		'',
@@ -892,6 +937,8 @@ function report({reference, results, benchSeconds}) {
 	}
 
 	out.push(
+		'',
+		...summary(json.scenarios),
 		'',
 		'wall = spawn to exit as seen by the bench; cycle = cycle_end.duration_s (moondev-tui) or the pool\'s own makespan (python, "in");',
 		"cycle−xargs = that minus xargs's median wall; start ms = spawn to cycle_start, exit ms = cycle_end to exit;",

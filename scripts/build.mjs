@@ -41,6 +41,30 @@ const shared = {
 	write: false,
 };
 
+/*
+One chunk for everything an engine run loads. esbuild puts each module in a chunk named by the set
+of entry points that reach it, so the modules the TUI and `attach` share with the headless path
+were spread over several chunks, and Node's ESM loader pays ~0.5 ms per module file. Both already
+run after main.ts has loaded (it imports them), as do the notifier, the HTTP server and conf it
+loads only when asked for, so making them import it as well changes nothing at run time, and puts every
+module main.ts reaches in one chunk.
+*/
+const oneChunkForTheEngine = {
+	name: 'one-chunk-for-the-engine',
+	setup(context) {
+		context.onLoad(
+			{
+				filter:
+					/(source\/(cli\/run-(tui|attach)\.tsx|control\/http-server\.ts|notify\/create-notifier\.ts)|node_modules\/conf\/dist\/source\/index\.js)$/,
+			},
+			args => ({
+				contents: `${readFileSync(args.path, 'utf8')}\nimport ${JSON.stringify(path.relative(path.dirname(args.path), path.resolve('source/cli/main.js')).replace(/^(?!\.)/, './'))};\n`,
+				loader: path.extname(args.path).slice(1),
+			}),
+		);
+	},
+};
+
 const cli = await build({
 	...shared,
 	entryPoints: {cli: 'cli.tsx'},
@@ -50,6 +74,11 @@ const cli = await build({
 	mainFields: ['module', 'main'],
 	// Ink loads it only when DEV=true, for React DevTools; it is not a dependency.
 	external: ['react-devtools-core'],
+	// Proper-lockfile requires graceful-fs only as its default `fs` (with assert, stream and
+	// constants, ~2 ms at start-up); engine-lock.ts always passes its own, so graceful-fs would never
+	// be called.
+	alias: {'graceful-fs': 'node:fs'},
+	plugins: [oneChunkForTheEngine],
 	jsx: 'automatic',
 	// For stack traces in the repo (`node --enable-source-maps`); package.json's "files" leaves
 	// them out of the package.

@@ -7,7 +7,6 @@ import {plural} from '../util/format.js';
 import {exitCodes} from './exit-codes.js';
 import {overridesFromFlags, type RawFlags} from './flags.js';
 import {helpText} from './help.js';
-import {askYesNo} from './ask.js';
 import {initConfig} from './init-config.js';
 import {parseCommandLine} from './parse-command-line.js';
 import {type Lifecycle, superviseProcess} from './process-lifecycle.js';
@@ -157,6 +156,8 @@ async function dispatch(
 			throw error;
 		}
 
+		// Loaded only here: node:readline is for this one question.
+		const {askYesNo} = await import('./ask.js');
 		if (
 			!(await askYesNo(`${error.message}\n\nRun the bundled demo now? [y/N] `))
 		) {

@@ -253,8 +253,27 @@ export async function openSession({
 		agent => enabled[agent] ?? false,
 		previousDurationsMs,
 	);
+	/*
+	Reduced when asked (a client's status or attach, the text printer) or once 4096 events wait:
+	reducing copies the agents' table, which for 200 agents was ~0.15 ms of CPU and ~0.25 MB of
+	garbage an agent with nobody asking. Output batches (a screen's) are reduced at once, so what
+	waits stays small.
+	*/
+	const waiting: Array<Parameters<typeof reduce>[1]> = [];
+	const currentView = () => {
+		for (const event of waiting) {
+			view = reduce(view, event);
+		}
+
+		waiting.length = 0;
+		return view;
+	};
+
 	bus.listen(event => {
-		view = reduce(view, event);
+		waiting.push(event);
+		if (event.type === 'agent_output' || waiting.length >= 4096) {
+			currentView();
+		}
 	});
 	bus.listen(monitor.listen);
 	bus.listen(event => {
@@ -291,7 +310,7 @@ export async function openSession({
 		config,
 		bus,
 		engine: running,
-		view: () => view,
+		view: currentView,
 		metrics: monitor.prometheus,
 		lostLocks: locks.lost,
 		requestStop() {
@@ -350,7 +369,7 @@ export async function openSession({
 		engine: running,
 		monitor,
 		enabledAtStart: agent => enabled[agent] ?? false,
-		view: () => view,
+		view: currentView,
 		previousDurationsMs,
 		announceWarnings() {
 			monitor.announceHealth();

@@ -31,7 +31,19 @@ const stopSignals = [
 	'SIGPWR',
 	'SIGSTKFLT',
 	'SIGIO',
-].filter(signal => signal in constants.signals) as NodeJS.Signals[];
+].filter(
+	signal =>
+		signal in constants.signals &&
+		// Under `node --cpu-prof` (or --prof) SIGPROF is V8's own sampling timer: taking it over
+		// ends the profiled process at the first sample.
+		!(signal === 'SIGPROF' && isProfiled()),
+) as NodeJS.Signals[];
+
+function isProfiled(): boolean {
+	return process.execArgv.some(
+		argument => argument.startsWith('--cpu-prof') || argument === '--prof',
+	);
+}
 
 /**
 A library that catches a signal may raise it again (conf's `when-exit` does): the same signal

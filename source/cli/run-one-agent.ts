@@ -67,12 +67,18 @@ export async function runOneAgent(options: {
 		clock: systemClock,
 		emit: bus.emit,
 		keepOutput: false,
+		// Not async: nothing to wait on must stay undefined, not a promise.
+		// eslint-disable-next-line @typescript-eslint/promise-function-async
 		onLines(_agent, lines, stream) {
-			const write = stream === 'stdout' && !json ? writers.out : writers.err;
+			const which = stream === 'stdout' && !json ? 'out' : 'err';
+			const write = writers[which];
 			// Its colours kept, any other control sequence escaped: it cannot drive the terminal.
 			for (const line of lines) {
 				write(escapeLogLine(line));
 			}
+
+			// A slow reader slows the agent down rather than losing its lines.
+			return writers.behind(which);
 		},
 	});
 	lifecycle.onStop(() => {

@@ -14,18 +14,13 @@ import {
 } from '../control/control-server.js';
 import {engineHealth} from '../control/engine-health.js';
 import {handleRequest} from '../control/handle-request.js';
-import {
-	formatHostPort,
-	type HttpHealth,
-	type HttpServer,
-	startHttpServer,
-} from '../control/http-server.js';
+import type {HttpHealth, HttpServer} from '../control/http-server.js';
 import type {ReplyBody} from '../control/protocol.js';
 import type {EngineEvent} from '../contract/events.js';
 import type {Engine} from '../engine/create-engine.js';
 import type {EventBus} from '../engine/event-bus.js';
 import type {AppState} from '../store/state.js';
-import {createNotifier, type TargetStats} from '../notify/create-notifier.js';
+import type {TargetStats} from '../notify/create-notifier.js';
 import type {ListenAddress} from './listen-address.js';
 import {packageVersion} from './paths.js';
 
@@ -181,23 +176,22 @@ export async function serveEngine({
 				}),
 			})
 		: undefined;
-	const notes =
-		http === undefined
-			? []
-			: [
-					`serving GET /metrics and /healthz on http://${formatHostPort(http.address.host, http.address.port)}`,
-				];
+	const notes = http === undefined ? [] : [http.note];
 
-	const notifier =
+	// Loaded only when there is a target: a run without one never loads the notifier.
+	const notify =
 		config.notify.length > 0
-			? createNotifier({
-					targets: config.notify,
-					context: {config: config.displayName, host: hostname()},
-					emit: bus.emit,
-					notRunAt: () => notRunNow(view()),
-					pid: process.pid,
-				})
+			? await import('../notify/create-notifier.js')
 			: undefined;
+	const notifier = notify
+		? notify.createNotifier({
+				targets: config.notify,
+				context: {config: config.displayName, host: hostname()},
+				emit: bus.emit,
+				notRunAt: () => notRunNow(view()),
+				pid: process.pid,
+			})
+		: undefined;
 	if (notifier) {
 		bus.listen(notifier.listen);
 	}
@@ -243,9 +237,15 @@ async function serveHttp(
 		readonly metrics: () => string;
 		readonly health: () => HttpHealth;
 	},
-): Promise<HttpServer> {
+): Promise<HttpServer & {readonly note: string}> {
+	// Loaded only with --listen: a run without it never loads node:http.
+	const {formatHostPort, startHttpServer} =
+		await import('../control/http-server.js');
 	try {
-		return await startHttpServer({...listen, ...handlers});
+		const http = await startHttpServer({...listen, ...handlers});
+		return Object.assign(http, {
+			note: `serving GET /metrics and /healthz on http://${formatHostPort(http.address.host, http.address.port)}`,
+		});
 	} catch (error) {
 		throw new ConfigError(
 			`--listen: ${error instanceof Error ? error.message : String(error)}`,

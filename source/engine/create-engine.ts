@@ -1,7 +1,11 @@
 import {setMaxListeners} from 'node:events';
 import {layoutOf} from '../config/agent-layout.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
-import type {OutputStream, RunAgent} from '../runner/run-agent.js';
+import type {
+	LinesBackpressure,
+	OutputStream,
+	RunAgent,
+} from '../runner/run-agent.js';
 import type {EngineControls} from '../contract/controls.js';
 import {type Emit, type HealthStatus} from '../contract/events.js';
 import type {Clock} from './clock.js';
@@ -30,12 +34,12 @@ export type EngineDeps = {
 	readonly enabled?: Readonly<Record<string, boolean>>;
 	/** The first cycle's number, so numbering goes on after a restart. @default 1 */
 	readonly firstCycle?: number;
-	/** Every log line of every agent, for log files and `run`. */
+	/** Every log line of every agent, for log files and `run`; a promise pauses that stream until it settles. */
 	readonly onLines?: (
 		agent: string,
 		lines: readonly string[],
 		stream: OutputStream,
-	) => void;
+	) => LinesBackpressure;
 	/**
 	When an agent last started in a cycle, as kept across runs (the state file), for `every` and
 	`cron`; the engine adds the starts of this run itself. Default: never.

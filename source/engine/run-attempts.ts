@@ -1,5 +1,9 @@
 import type {ResolvedAgent, ResolvedConfig} from '../config/resolved-config.js';
-import type {OutputStream, RunAgent} from '../runner/run-agent.js';
+import type {
+	LinesBackpressure,
+	OutputStream,
+	RunAgent,
+} from '../runner/run-agent.js';
 import type {AgentStatus, Emit} from '../contract/events.js';
 import {retryDelayMs} from './backoff.js';
 import {attemptHaltReason} from './halt-decision.js';
@@ -25,7 +29,11 @@ export type AttemptsContext = {
 	readonly metricNames?: MetricNames | undefined;
 	/** Every log line as printed, for log files and `run`. */
 	readonly onLines?:
-		| ((agent: string, lines: readonly string[], stream: OutputStream) => void)
+		| ((
+				agent: string,
+				lines: readonly string[],
+				stream: OutputStream,
+		  ) => LinesBackpressure)
 		| undefined;
 };
 
@@ -93,9 +101,11 @@ export async function runAttempts(
 			killGraceMs: config.orchestrator.killGraceSeconds * 1000,
 			signal,
 			onMessage: relay.onMessage,
+			// Not async: nothing returned (read on) must not become a promise to wait on.
+			// eslint-disable-next-line @typescript-eslint/promise-function-async
 			onLines(lines, stream) {
 				context.output.push(agent.name, lines, stream);
-				context.onLines?.(agent.name, lines, stream);
+				return context.onLines?.(agent.name, lines, stream);
 			},
 		});
 		relay.flush();

@@ -10,6 +10,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import type {OutputStream} from '../runner/run-agent.js';
+import {createDrainWaiter} from '../util/drain-waiter.js';
 import {escapeLogText} from '../util/escape-text.js';
 
 export type AgentLogsOptions = {
@@ -19,6 +20,14 @@ export type AgentLogsOptions = {
 	readonly maxBytes?: number;
 	/** Unwritten bytes one log may hold before lines are dropped (a disk that cannot keep up). @default 8 MiB */
 	readonly maxPendingBytes?: number;
+	/**
+	Unwritten bytes past which the agent's output is read no more until the log has caught up (its
+	'drain'), for at most `maxPauseMs`; a log that does not catch up in that time is not waited on
+	again until it does, and drops lines past `maxPendingBytes` as before. @default 256 KiB
+	*/
+	readonly pauseAtBytes?: number;
+	/** @default 100 */
+	readonly maxPauseMs?: number;
 	/** Called once per agent when its log cannot be written. */
 	readonly onError?: (agent: string, error: Error) => void;
 };
@@ -37,6 +46,8 @@ export type AgentLogs = {
 		lines: readonly string[],
 		stream: OutputStream,
 	) => void;
+	/** A promise when the agent's log is behind, for the reader to wait on before it reads more. */
+	readonly behind: (agent: string) => Promise<void> | undefined;
 	/** Flushes and closes every log. */
 	readonly close: () => Promise<void>;
 	/** The path of an agent's log. */
@@ -51,18 +62,23 @@ type OpenLog = {
 	bytes: number;
 	dropped: number;
 	failed: boolean;
+	/** A promise while the log is behind, for the reader of the agent's output to wait on. */
+	behind?: () => Promise<void> | undefined;
 };
 
 /**
 Each agent's output, appended to `logs/<agent>.log` under a header per attempt, colours stripped
 (a log is read with less and grep) and every other control character but the tab escaped (`\x1b`,
 `\r`, `\u009b`), so that a `cat` or `tail -f` of a log moves no cursor and sets no title. Writes
-are buffered streams, so a chatty agent is never waited on; if the disk falls behind by more than
-`maxPendingBytes`, lines are dropped and the log says how many, rather than memory growing.
+are buffered streams: a chatty agent is held back only while its log catches up (`behind`, at most
+`maxPauseMs` at a time); if the disk falls behind by more than `maxPendingBytes`, lines are dropped
+and the log says how many, rather than memory growing.
 */
 export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 	const maxBytes = options.maxBytes ?? 10 * 1024 * 1024;
 	const maxPendingBytes = options.maxPendingBytes ?? 8 * 1024 * 1024;
+	const pauseAtBytes = options.pauseAtBytes ?? 256 * 1024;
+	const maxPauseMs = options.maxPauseMs ?? 100;
 	const logs = new Map<string, OpenLog>();
 	const pendingHeaders = new Map<string, string>();
 	// Streams still flushing; each leaves the set once closed, so it stays small however long we run.
@@ -105,7 +121,17 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 			return log;
 		}
 
-		const log: OpenLog = {stream, bytes, dropped: 0, failed: false};
+		const log: OpenLog = {
+			stream,
+			bytes,
+			dropped: 0,
+			failed: false,
+			behind: createDrainWaiter(stream, {
+				pauseAtBytes,
+				dropAtBytes: maxPendingBytes,
+				maxPauseMs,
+			}),
+		};
 		stream.on('error', error => {
 			fail(agent, log, error);
 		});
@@ -167,6 +193,16 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 		log.bytes += Buffer.byteLength(text);
 	};
 
+	/*
+	Without it a flood outran the writes (libuv's threadpool, on cores the agents keep busy) and the
+	pending bytes, up to maxPendingBytes per log, were most of the engine's memory. A disk that has
+	stopped is waited on once, for maxPauseMs: then lines are dropped as they always were, and the
+	agent is never held up by it.
+	*/
+	// eslint-disable-next-line @typescript-eslint/promise-function-async -- undefined must stay undefined
+	const backpressure = (log: OpenLog | undefined) =>
+		log?.stream && !log.failed ? log.behind?.() : undefined;
+
 	return {
 		pathOf,
 		startAttempt(agent, {cycle, attempt, time}) {
@@ -199,6 +235,9 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 				stream === 'stderr' ? prefixLines(text, '[stderr] ') : text,
 			);
 		},
+		// Not async: undefined (read on) must stay undefined, not a promise to wait on.
+		// eslint-disable-next-line @typescript-eslint/promise-function-async
+		behind: agent => backpressure(logs.get(agent)),
 		async close() {
 			for (const log of logs.values()) {
 				if (log.stream) {

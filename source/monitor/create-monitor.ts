@@ -6,7 +6,7 @@ import {
 	type EngineEvent,
 	type HealthStatus,
 } from '../contract/events.js';
-import type {OutputStream} from '../runner/run-agent.js';
+import type {LinesBackpressure, OutputStream} from '../runner/run-agent.js';
 import {own} from '../util/own.js';
 import {type AgentLogs, createAgentLogs} from './agent-logs.js';
 import {
@@ -30,7 +30,7 @@ import {
 	recordExecution,
 	recordOf,
 	recordStart,
-	recordUnhealthyStreak,
+	recordUnhealthyStreaks,
 } from './records.js';
 import {
 	type AgentRecord,
@@ -73,7 +73,7 @@ export type Monitor = {
 		agent: string,
 		lines: readonly string[],
 		stream: OutputStream,
-	) => void;
+	) => LinesBackpressure;
 	/**
 	When an agent last started in a cycle (the state file's, then this run's), for the engine's
 	`every` and `cron`; undefined: never.
@@ -333,16 +333,18 @@ export function createMonitor(options: MonitorOptions): Monitor {
 		state = recordCycleEnd(state, event);
 
 		const health = currentHealth();
-		for (const agent of config.agents) {
-			if (healthOn && ranThisCycle.has(agent.name)) {
-				const streak = recordUnhealthyStreak(
-					state,
-					agent.name,
-					own(health, agent.name)?.status === 'unhealthy',
-				);
-				state = streak.state;
-				raise(unhealthyStreakAlert(agent.name, streak.cycles));
-			}
+		const ran = healthOn
+			? config.agents
+					.filter(agent => ranThisCycle.has(agent.name))
+					.map(agent => ({
+						agent: agent.name,
+						unhealthy: own(health, agent.name)?.status === 'unhealthy',
+					}))
+			: [];
+		const streaks = recordUnhealthyStreaks(state, ran);
+		state = streaks.state;
+		for (const [index, {agent}] of ran.entries()) {
+			raise(unhealthyStreakAlert(agent, streaks.cycles[index] ?? 0));
 		}
 
 		const counts = notifications();
@@ -513,8 +515,11 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				? healthOfRecord(recordOf(state, agent)).status
 				: 'unknown';
 		},
+		// Not async: nothing returned (read on) must not become a promise to wait on.
+		// eslint-disable-next-line @typescript-eslint/promise-function-async
 		onLines(agent, lines, stream) {
 			logs.write(agent, lines, stream);
+			return logs.behind(agent);
 		},
 		lastStartOf: agent => recordOf(state, agent).lastStart,
 		nextCycle: () => nextCycleOf(state),

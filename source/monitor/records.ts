@@ -90,15 +90,27 @@ export function recordUnhealthyStreak(
 	agent: string,
 	unhealthy: boolean,
 ): {readonly state: MonitorState; readonly cycles: number} {
-	const record = recordOf(state, agent);
-	const cycles = unhealthy ? record.unhealthyCycles + 1 : 0;
-	return {
-		state: {
-			...state,
-			agents: {...state.agents, [agent]: {...record, unhealthyCycles: cycles}},
-		},
-		cycles,
-	};
+	const recorded = recordUnhealthyStreaks(state, [{agent, unhealthy}]);
+	return {state: recorded.state, cycles: recorded.cycles[0] ?? 0};
+}
+
+/**
+The streaks of every agent that ran this cycle, in one new state: the agents' table is copied once,
+not once per agent (for 200 agents, 200 copies of a 200-entry table a cycle). `cycles` follows the
+order of `ran`.
+*/
+export function recordUnhealthyStreaks(
+	state: MonitorState,
+	ran: ReadonlyArray<{readonly agent: string; readonly unhealthy: boolean}>,
+): {readonly state: MonitorState; readonly cycles: readonly number[]} {
+	const agents = {...state.agents};
+	const cycles = ran.map(({agent, unhealthy}) => {
+		const record = recordOf(state, agent);
+		const streak = unhealthy ? record.unhealthyCycles + 1 : 0;
+		agents[agent] = {...record, unhealthyCycles: streak};
+		return streak;
+	});
+	return {state: {...state, agents}, cycles};
 }
 
 /** An agent started in a cycle: its schedule (`every`, `cron`) counts from this start. */

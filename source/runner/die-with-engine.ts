@@ -83,12 +83,20 @@ function resolveProgram(
 function isExecutableFile(
 	file: string,
 ): string | {readonly error: 'EACCES'} | undefined {
+	// No throw for a folder of PATH without it: an exception per miss was most of a spawn's lookup.
+	let stats;
 	try {
-		if (!statSync(file).isFile()) {
-			return {error: 'EACCES'};
-		}
+		stats = statSync(file, {throwIfNoEntry: false});
 	} catch {
 		return undefined;
+	}
+
+	if (stats === undefined) {
+		return undefined;
+	}
+
+	if (!stats.isFile()) {
+		return {error: 'EACCES'};
 	}
 
 	try {

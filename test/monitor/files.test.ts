@@ -59,6 +59,45 @@ describe('agent logs', () => {
 		);
 	});
 
+	test('a log behind its writes asks the reader to wait until it has caught up, and keeps every line', async () => {
+		const folder = temporaryDirectory();
+		const logs = createAgentLogs({folder, pauseAtBytes: 1000});
+		const line = 'y'.repeat(99);
+		logs.write('chatty', [line], 'stdout');
+		expect(logs.behind('chatty')).toBeUndefined();
+		logs.write(
+			'chatty',
+			Array.from({length: 20}, () => line),
+			'stdout',
+		);
+		const wait = logs.behind('chatty');
+		expect(wait).toBeInstanceOf(Promise);
+		await wait;
+		expect(logs.behind('chatty')).toBeUndefined();
+		await logs.close();
+		expect(
+			readFileSync(path.join(folder, 'chatty.log'), 'utf8').split('\n'),
+		).toHaveLength(22);
+	});
+
+	test('a log that does not catch up within maxPauseMs is waited on once, then not until it drains', async () => {
+		const folder = temporaryDirectory();
+		const logs = createAgentLogs({folder, pauseAtBytes: 10, maxPauseMs: 0});
+		const lines = Array.from({length: 1000}, () => 'z'.repeat(99));
+		logs.write('slow', lines, 'stdout');
+		const first = logs.behind('slow');
+		expect(first).toBeInstanceOf(Promise);
+		await first;
+		logs.write('slow', lines, 'stdout');
+		// Either it drained (waited on again) or it stalled (not waited on): never a pause without end.
+		const second = logs.behind('slow');
+		await second;
+		await logs.close();
+		expect(readFileSync(path.join(folder, 'slow.log'), 'utf8')).toHaveLength(
+			200_000,
+		);
+	});
+
 	test('a log that cannot be written is reported once', async () => {
 		const dir = temporaryDirectory();
 		writeFileSync(path.join(dir, 'file'), '');

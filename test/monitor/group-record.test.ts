@@ -1,4 +1,10 @@
-import {mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {
+	mkdirSync,
+	readdirSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import {describe, expect, test} from 'vitest';
@@ -78,6 +84,50 @@ describe('createGroupRecorder', () => {
 		expect(
 			JSON.parse(readFileSync(groupsFileOf(lockPath), 'utf8')) as unknown,
 		).toMatchObject({version: 1, pid: process.pid});
+	});
+
+	test('a shorter record written over a longer one reads back whole (rewritten in place)', async () => {
+		const {lockPath, recorder} = setup();
+		recorder.update(groups([1, 'risk', 1], [2, 'trading', 2], [3, 'copy', 3]));
+		recorder.update(groups([2, 'trading', 2]));
+		await new Promise(resolve => {
+			setImmediate(resolve);
+		});
+		expect(readGroupRecord(lockPath)?.groups).toEqual([
+			{pgid: 2, agent: 'trading', startTicks: 2},
+		]);
+		recorder.update(groups());
+		expect(readGroupRecord(lockPath)?.groups).toEqual([]);
+	});
+
+	test('a group that ended is written a turn later, or with the next start, whichever comes first', async () => {
+		const {lockPath, recorder} = setup();
+		recorder.update(groups([1, 'risk', 1], [2, 'trading', 2]));
+		recorder.update(groups([2, 'trading', 2]));
+		// Still listed: harmless, a successor proves each group before it signals it.
+		expect(readGroupRecord(lockPath)?.groups).toHaveLength(2);
+		recorder.update(groups([2, 'trading', 2], [3, 'copy', 3]));
+		expect(readGroupRecord(lockPath)?.groups).toEqual([
+			{pgid: 2, agent: 'trading', startTicks: 2},
+			{pgid: 3, agent: 'copy', startTicks: 3},
+		]);
+		recorder.update(groups([3, 'copy', 3]));
+		await new Promise(resolve => {
+			setImmediate(resolve);
+		});
+		expect(readGroupRecord(lockPath)?.groups).toEqual([
+			{pgid: 3, agent: 'copy', startTicks: 3},
+		]);
+	});
+
+	test('a record removed by someone else is written anew, not into the removed file', () => {
+		const {lockPath, recorder} = setup();
+		recorder.update(groups([1, 'risk', 1]));
+		rmSync(groupsFileOf(lockPath));
+		recorder.update(groups([2, 'trading', 2]));
+		expect(readGroupRecord(lockPath)?.groups).toEqual([
+			{pgid: 2, agent: 'trading', startTicks: 2},
+		]);
 	});
 
 	test('remove deletes the record, and removing twice is fine', () => {
