@@ -107,28 +107,36 @@ describe('the process lifecycle', () => {
 
 	test('while the terminal is lent to a pager, its keys’ signals stop nothing; given back, they stop again', async () => {
 		const {child, lines} = supervised(`
-			const keepAlive = setInterval(() => {}, 1000);
-			lifecycle.onStop(() => { log('stop ' + lifecycle.exitCode()); process.exitCode = lifecycle.exitCode(); clearInterval(keepAlive); lifecycle.dispose(); });
+			const ticking = setInterval(() => log('tick'), 50);
+			lifecycle.onStop(() => { log('stop ' + lifecycle.exitCode()); process.exitCode = lifecycle.exitCode(); clearInterval(ticking); lifecycle.dispose(); });
 			lifecycle.lendTerminal(true);
-			log('lent');
+			// Listeners of the test's own, beside the lifecycle's: each signal seen, whatever it did.
+			for (const signal of ['SIGINT', 'SIGQUIT']) process.on(signal, () => log('saw ' + signal));
 			process.on('SIGCONT', () => { lifecycle.lendTerminal(false); log('given back'); });
+			log('lent');
 		`);
+		const said = () =>
+			lines().filter(line => line !== 'tick' && !line.startsWith('saw '));
+		const ticks = () => lines().filter(line => line === 'tick').length;
 		await waitFor(() => lines().includes('lent'), 10_000, 'the child');
 		child.kill('SIGINT');
 		child.kill('SIGQUIT');
-		// Ctrl-Z's signal would freeze a process that had no handler for it.
+		// Ctrl-Z's signal freezes a process that has no handler for it: the ticks would stop.
 		child.kill('SIGTSTP');
-		child.kill('SIGCONT');
 		await waitFor(
-			() => lines().includes('given back'),
+			() => lines().filter(line => line.startsWith('saw ')).length === 2,
 			10_000,
-			'the give-back',
+			'the two signals',
 		);
+		const before = ticks();
+		await waitFor(() => ticks() >= before + 3, 10_000, 'ticks after SIGTSTP');
+		expect(said()).toEqual(['lent']);
+		child.kill('SIGCONT');
+		await waitFor(() => said().includes('given back'), 10_000, 'the give-back');
 		expect(child.exitCode).toBeNull();
-		expect(lines()).toEqual(['lent', 'given back']);
 		child.kill('SIGINT');
 		const result = await child;
-		expect(lines()).toEqual(['lent', 'given back', 'stop 130']);
+		expect(said()).toEqual(['lent', 'given back', 'stop 130']);
 		expect(result.exitCode).toBe(130);
 	});
 });
