@@ -19,6 +19,7 @@ import type {TargetStats} from '../notify/create-notifier.js';
 import type {ListenAddress} from './listen-address.js';
 import {endLeftovers, holdLocks} from './hold-locks.js';
 import {serveEngine} from './serve-engine.js';
+import {openWorkers, type SessionWorkers} from './open-workers.js';
 import type {Lifecycle} from './process-lifecycle.js';
 
 /*
@@ -225,9 +226,17 @@ export async function openSession({
 		now: systemClock.now,
 		notifyStats: () => notify.stats?.() ?? [],
 	});
+	// Only with orchestrator.workers: agents with `runOn` go to the workers (contract §10).
+	const workers: SessionWorkers | undefined = config.workers
+		? await openWorkers(config.workers, {
+				emit: bus.emit,
+				engine: () => late.engine,
+				warnings,
+			})
+		: undefined;
 	const running = createEngine({
 		config,
-		runAgent,
+		runAgent: workers ? workers.runAgent(runAgent) : runAgent,
 		clock: systemClock,
 		emit: bus.emit,
 		healthOf: monitor.healthOf,
@@ -325,6 +334,7 @@ export async function openSession({
 					watchGroups(undefined);
 					sampler.stop();
 					recorder.remove();
+					await workers?.close().catch(() => undefined);
 					await locks.release();
 				}
 			}
@@ -354,6 +364,7 @@ export async function openSession({
 		previousDurationsMs,
 		announceWarnings() {
 			monitor.announceHealth();
+			workers?.announce();
 			services.engineStarted();
 			if (config.isBundledDemo) {
 				bus.emit({

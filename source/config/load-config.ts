@@ -371,7 +371,7 @@ function resolveConfig(
 	const workers = resolveWorkers(config.orchestrator.workers, agents, {
 		sharedEnv,
 		fail,
-		withoutUrl: context.withoutNotify === true,
+		withoutUrl: context.withoutNotify,
 	});
 
 	return {

@@ -153,9 +153,9 @@ export const workerTagPattern = /^[\w\-]{1,64}$/v;
 export const workersSchema = described(
 	z.strictObject({
 		redis: described(
-			z.string({error: redisUrlError}).check(
-				z.minLength(1, {error: redisUrlError}),
-			),
+			z
+				.string({error: redisUrlError})
+				.check(z.minLength(1, {error: redisUrlError})),
 			'The Redis URL, e.g. "${MOONDEV_REDIS_URL}" (${NAME} from orchestrator.envFile or the environment). A secret: never shown.',
 		),
 		queue: z._default(

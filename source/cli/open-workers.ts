@@ -1,0 +1,76 @@
+import type {ResolvedWorkers} from '../config/resolved-config.js';
+import type {Emit, WorkerInfo} from '../contract/events.js';
+import type {Engine} from '../engine/create-engine.js';
+import type {RunAgent} from '../runner/run-agent.js';
+
+/** The engine's side of the workers, as a session uses it. */
+export type SessionWorkers = {
+	/** `local` for agents without `runOn`, a worker for the others. */
+	readonly runAgent: (local: RunAgent) => RunAgent;
+	/** Emits the live workers as last seen (once the listeners are attached). */
+	readonly announce: () => void;
+	readonly close: () => Promise<void>;
+};
+
+const what = "the workers' queue";
+
+/**
+Opens the workers of `orchestrator.workers` (contract §10). BullMQ and ioredis are loaded here,
+with a dynamic import(), so a run without workers never loads them.
+*/
+export async function openWorkers(
+	workers: ResolvedWorkers,
+	{
+		emit,
+		engine,
+		warnings,
+	}: {
+		readonly emit: Emit;
+		/** Late-bound: the queue's lock is taken before the engine exists. */
+		readonly engine: () => Engine | undefined;
+		readonly warnings: string[];
+	},
+): Promise<SessionWorkers> {
+	const {openFleet} = await import('../fleet/open-fleet.js');
+	const now = () => new Date().toISOString();
+	let latest: readonly WorkerInfo[] = [];
+	let announced = false;
+	const fleet = await openFleet({
+		workers,
+		note(message) {
+			warnings.push(message);
+		},
+		onWorkers(list) {
+			latest = list;
+			if (announced) {
+				emit({type: 'workers', time: now(), workers: list});
+			}
+		},
+		onLockLost(why) {
+			engine()?.hold(what);
+			emit({
+				type: 'alert',
+				time: now(),
+				level: 'critical',
+				message: `lost ${what} (${why}): no new cycle starts until it is held again`,
+			});
+		},
+		onLockHeldAgain() {
+			engine()?.release(what);
+			emit({
+				type: 'alert',
+				time: now(),
+				level: 'info',
+				message: `holds ${what} again: cycles go on`,
+			});
+		},
+	});
+	return {
+		runAgent: fleet.runAgent,
+		announce() {
+			announced = true;
+			emit({type: 'workers', time: now(), workers: latest});
+		},
+		close: fleet.close,
+	};
+}

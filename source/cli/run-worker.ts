@@ -1,0 +1,89 @@
+import process from 'node:process';
+import {ConfigError} from '../config/config-error.js';
+import type {ResolvedConfig} from '../config/resolved-config.js';
+import {workerTagPattern} from '../config/schema.js';
+import {startWorker} from '../fleet/start-worker.js';
+import {formatClock} from '../util/format.js';
+import {exitCodes} from './exit-codes.js';
+import type {RawFlags} from './flags.js';
+import {superviseProcess} from './process-lifecycle.js';
+
+/**
+`moondev-tui worker` (contract §10): takes attempts from the engine's queue for its tags and runs
+them from its own config until a signal; the first lets the running attempts finish, a second
+kills them. The Redis URL comes from --redis or MOONDEV_REDIS_URL and is never printed.
+*/
+export async function runWorker(
+	config: ResolvedConfig,
+	flags: RawFlags,
+): Promise<number> {
+	const redisUrl = flags.redis ?? process.env['MOONDEV_REDIS_URL'] ?? '';
+	if (redisUrl === '') {
+		throw new ConfigError(
+			'worker: expected --redis <url> or MOONDEV_REDIS_URL (the Redis the engine uses)',
+		);
+	}
+
+	if (!/^rediss?:\/\//v.test(redisUrl)) {
+		throw new ConfigError(
+			'worker: --redis: expected a redis:// or rediss:// URL (the value is not shown: it may hold a password)',
+		);
+	}
+
+	const tags = (flags.tags ?? '')
+		.split(',')
+		.map(tag => tag.trim())
+		.filter(Boolean);
+	for (const tag of tags) {
+		if (!workerTagPattern.test(tag)) {
+			throw new ConfigError(
+				`worker: --tags: expected tags of letters, digits, "_" and "-", got "${tag}"`,
+			);
+		}
+	}
+
+	const concurrency = Number(flags.concurrency ?? '1');
+	if (!Number.isInteger(concurrency) || concurrency < 1) {
+		throw new ConfigError(
+			`worker: --concurrency: expected a whole number >= 1, got "${flags.concurrency ?? ''}"`,
+		);
+	}
+
+	const log = (line: string) => {
+		process.stderr.write(`${formatClock(new Date().toISOString())} ${line}\n`);
+	};
+
+	const runnable = config.agents.filter(
+		agent => agent.runOn !== undefined && tags.includes(agent.runOn),
+	);
+	if (runnable.length === 0) {
+		log(
+			`warning: no agent of ${config.displayName} has runOn among its tags (${tags.join(',') || 'none'}): every attempt sent here is refused`,
+		);
+	}
+
+	const lifecycle = superviseProcess({
+		crashDeadlineMs: config.orchestrator.killGraceSeconds * 1000 + 5000,
+	});
+	try {
+		const worker = await startWorker({
+			config,
+			redisUrl,
+			queue: config.workers?.queue ?? 'moondev',
+			tags,
+			concurrency,
+			log,
+		});
+		const stopped = new Promise<void>(resolve => {
+			lifecycle.onStop(() => {
+				void worker.stop().finally(resolve);
+			});
+		});
+		lifecycle.onCrash(async () => worker.stop());
+		await stopped;
+		log('stopped');
+		return lifecycle.exitCode() ?? exitCodes.ok;
+	} finally {
+		lifecycle.dispose();
+	}
+}

@@ -1,0 +1,48 @@
+import {Redis} from 'ioredis';
+import {ConfigError} from '../config/config-error.js';
+
+/** How long connecting may take at start before it is a clear error. */
+const connectTimeoutMs = 5000;
+
+/**
+Connects to Redis and waits until it answers. The URL may hold a password: no message ever
+quotes it, only what went wrong (the error's code). `forBullmq` connections retry forever, as
+BullMQ requires; the others fail a command at once when the link is down, so a worker notices.
+*/
+export async function connectRedis(
+	url: string,
+	{forBullmq = false}: {readonly forBullmq?: boolean} = {},
+): Promise<Redis> {
+	const redis = new Redis(url, {
+		lazyConnect: true,
+		maxRetriesPerRequest: forBullmq ? null : 0,
+		enableOfflineQueue: forBullmq,
+		connectTimeout: connectTimeoutMs,
+		// Reconnect quickly: fencing counts the silence.
+		retryStrategy: () => 250,
+	});
+	// Errors surface through the commands; an unheard 'error' event would crash the process.
+	redis.on('error', () => undefined);
+	try {
+		await redis.connect();
+	} catch (error) {
+		redis.disconnect();
+		throw new ConfigError(`cannot reach Redis (${describeRedisError(error)})`);
+	}
+
+	return redis;
+}
+
+/** A Redis error for people, without the URL: its code, or its first words. */
+export function describeRedisError(error: unknown): string {
+	if (typeof error === 'object' && error !== null) {
+		const {code} = error as {code?: unknown};
+		if (typeof code === 'string') {
+			return code;
+		}
+	}
+
+	const message = error instanceof Error ? error.message : String(error);
+	// Redis' own replies ("NOAUTH …", "WRONGPASS …") start with their code; nothing else is kept.
+	return /^[A-Z]{3,}/v.exec(message)?.[0] ?? 'connection error';
+}

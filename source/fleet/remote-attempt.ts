@@ -1,0 +1,290 @@
+import {performance} from 'node:perf_hooks';
+import type {Queue} from 'bullmq';
+import type {Redis} from 'ioredis';
+import type {
+	AttemptResult,
+	RemoteAttempt,
+	RunAgentRequest,
+} from '../runner/run-agent.js';
+import {describeRedisError} from './connect-redis.js';
+import {
+	batchField,
+	type FleetKeys,
+	type OutputItem,
+	parseJson,
+	type RemoteResult,
+	type WorkerBeat,
+	workerTtlMs,
+} from './fleet-keys.js';
+
+/** What one remote attempt needs of the engine's fleet. */
+export type RemoteContext = {
+	readonly engineId: string;
+	readonly keys: FleetKeys;
+	readonly redis: Redis;
+	/** The live workers now, read from Redis. */
+	readonly liveWorkers: () => Promise<readonly WorkerBeat[]>;
+	readonly queueOf: (worker: string) => Queue;
+	/** Why nothing may be sent now (the queue's lock is lost), if so. */
+	readonly blocked: () => string | undefined;
+	/** Attempts this engine has given each worker and not seen end. */
+	readonly given: Map<string, number>;
+	readonly nextJobId: () => string;
+};
+
+/** How often a remote attempt checks that its worker is alive, and how long a read blocks. */
+const checkEveryMs = 250;
+/** After a cancel, the worker has its kill grace plus this to answer before the engine gives up. */
+const answerMarginMs = 5000;
+
+/**
+Runs one attempt of an agent with `runOn` on a worker (contract §10): picks a live worker with the
+tag (the least busy), sends it a job with the agent's name, cycle and attempt only, relays its
+output and protocol messages as they come, and returns its result. The engine's timeout and
+cancel reach the worker (a cancel on the channel, BullMQ's cancelJob there); a worker whose
+heartbeat expires mid-attempt makes it `failed` ("worker lost"), never retried.
+*/
+export async function runRemoteAttempt(
+	context: RemoteContext,
+	request: RunAgentRequest,
+	remote: RemoteAttempt,
+): Promise<AttemptResult> {
+	const started = performance.now();
+	const failed = (
+		error: string,
+		extra: {noRetry?: boolean; worker?: string} = {},
+	): AttemptResult => ({
+		status: 'failed',
+		exitCode: undefined,
+		signal: undefined,
+		error,
+		haltReason: undefined,
+		durationMs: performance.now() - started,
+		malformedLines: 0,
+		passed: false,
+		untrustedLines: [],
+		...extra,
+	});
+
+	if (request.signal?.aborted) {
+		return {...failed('cancelled before it started'), status: 'cancelled'};
+	}
+
+	const blocked = context.blocked();
+	if (blocked) {
+		return failed(`not sent to a worker: ${blocked}`);
+	}
+
+	let workers: readonly WorkerBeat[];
+	try {
+		workers = await context.liveWorkers();
+	} catch (error) {
+		return failed(`cannot reach Redis (${describeRedisError(error)})`);
+	}
+
+	const worker = pickWorker(workers, remote.tag, context.given);
+	if (!worker) {
+		return failed(`no live worker carries the tag "${remote.tag}"`);
+	}
+
+	remote.onWorker(worker.id);
+	const jobId = context.nextJobId();
+	const key = context.keys.output(jobId);
+	const queue = context.queueOf(worker.id);
+	const reader = context.redis.duplicate();
+	reader.on('error', () => undefined);
+	context.given.set(worker.id, (context.given.get(worker.id) ?? 0) + 1);
+	try {
+		await reader.connect();
+		await queue.add(
+			request.agent,
+			{
+				agent: request.agent,
+				cycle: remote.cycle,
+				attempt: remote.attempt,
+				engine: context.engineId,
+			},
+			// The engine decides retries: BullMQ never runs a job twice.
+			{jobId, attempts: 1, removeOnComplete: true, removeOnFail: true},
+		);
+	} catch (error) {
+		// It may have been sent: fail closed, never run again this cycle.
+		reader.disconnect();
+		context.given.set(worker.id, (context.given.get(worker.id) ?? 1) - 1);
+		return failed(`cannot send it to a worker (${describeRedisError(error)})`, {
+			noRetry: true,
+			worker: worker.id,
+		});
+	}
+
+	let stoppedBy: 'timeout' | 'cancelled' | undefined;
+	let cancelSentAt: number | undefined;
+	let lastId = '0';
+	let end: RemoteResult | undefined;
+	let lastCheck = performance.now();
+	let lastAnswer = performance.now();
+	let outcome: AttemptResult | undefined;
+
+	const sendCancel = async (reason: string) => {
+		cancelSentAt = performance.now();
+		await context.redis
+			.publish(
+				context.keys.cancel,
+				JSON.stringify({worker: worker.id, job: jobId, reason}),
+			)
+			.catch(() => undefined);
+		// Not started yet: taken off the queue, it never runs.
+		const removed = await queue.remove(jobId).catch(() => 0);
+		if (removed === 1) {
+			outcome = {
+				...failed('cancelled before it started', {worker: worker.id}),
+				status: stoppedBy ?? 'cancelled',
+			};
+		}
+	};
+
+	const onItem = (item: OutputItem) => {
+		if ('lines' in item) {
+			request.onLines?.(item.lines, item.stream);
+		} else if ('message' in item) {
+			request.onMessage?.(item.message);
+		} else if ('end' in item) {
+			end = item.end;
+		}
+	};
+
+	const done = () => end !== undefined || outcome !== undefined;
+	try {
+		while (!done()) {
+			const now = performance.now();
+			if (!stoppedBy && request.signal?.aborted) {
+				stoppedBy = 'cancelled';
+				// eslint-disable-next-line no-await-in-loop -- a cancel, once
+				await sendCancel('cancelled');
+			} else if (!stoppedBy && now - started >= request.timeoutMs) {
+				stoppedBy = 'timeout';
+				// eslint-disable-next-line no-await-in-loop
+				await sendCancel('timeout');
+			} else if (
+				cancelSentAt !== undefined &&
+				now - cancelSentAt > request.killGraceMs + answerMarginMs
+			) {
+				outcome = failed('the worker gave no result after the cancel', {
+					noRetry: true,
+					worker: worker.id,
+				});
+				break;
+			}
+
+			if (now - lastCheck >= checkEveryMs) {
+				lastCheck = now;
+				// eslint-disable-next-line no-await-in-loop -- one small read
+				const alive = await context.redis
+					.exists(context.keys.worker(worker.id))
+					.catch(() => undefined);
+				if (alive === 0) {
+					// eslint-disable-next-line no-await-in-loop -- one last look: its result may be there
+					await readBatch(0);
+					outcome = end
+						? undefined
+						: failed('worker lost', {noRetry: true, worker: worker.id});
+					break;
+				}
+			}
+
+			if (now - lastAnswer > workerTtlMs) {
+				outcome = failed('lost the link to Redis mid-attempt', {
+					noRetry: true,
+					worker: worker.id,
+				});
+				break;
+			}
+
+			// eslint-disable-next-line no-await-in-loop -- reading in order
+			await readBatch(checkEveryMs);
+		}
+	} finally {
+		context.given.set(worker.id, (context.given.get(worker.id) ?? 1) - 1);
+		void context.redis.del(key).catch(() => undefined);
+		reader.disconnect();
+	}
+
+	async function readBatch(blockMs: number) {
+		let reply: Array<[string, Array<[string, string[]]>]> | null; // eslint-disable-line @typescript-eslint/no-restricted-types -- ioredis' type
+		try {
+			reply =
+				blockMs > 0
+					? await reader.xread(
+							'COUNT',
+							100,
+							'BLOCK',
+							blockMs,
+							'STREAMS',
+							key,
+							lastId,
+						)
+					: await reader.xread('COUNT', 1000, 'STREAMS', key, lastId);
+			lastAnswer = performance.now();
+		} catch {
+			return;
+		}
+
+		const entries = (reply ?? []).flatMap(([, each]) => each);
+		for (const [entryId, fields] of entries) {
+			lastId = entryId;
+			for (const item of batchOf(fields)) {
+				onItem(item);
+			}
+		}
+	}
+
+	if (outcome) {
+		return outcome;
+	}
+
+	const result = end!;
+	const timedOut = stoppedBy === 'timeout' && result.status === 'cancelled';
+	return {
+		status: timedOut ? 'timeout' : result.status,
+		exitCode: result.exitCode,
+		signal: result.signal,
+		error: timedOut
+			? `timed out after ${Number((request.timeoutMs / 1000).toFixed(3))}s`
+			: result.error,
+		haltReason: result.haltReason,
+		durationMs: result.durationMs,
+		malformedLines: result.malformedLines,
+		passed: result.passed,
+		untrustedLines: result.untrustedLines,
+		worker: worker.id,
+	};
+}
+
+/** The items of one stream entry. */
+function batchOf(fields: readonly string[]): readonly OutputItem[] {
+	const data = parseJson(fields[fields.indexOf(batchField) + 1]);
+	return Array.isArray(data) ? (data as OutputItem[]) : [];
+}
+
+/** The live worker with the tag that has the most room (ties: the first). */
+function pickWorker(
+	workers: readonly WorkerBeat[],
+	tag: string,
+	given: ReadonlyMap<string, number>,
+): WorkerBeat | undefined {
+	let best: {worker: WorkerBeat; load: number} | undefined;
+	for (const worker of workers) {
+		if (worker.stopping || !worker.tags.includes(tag)) {
+			continue;
+		}
+
+		const load =
+			Math.max(worker.running.length, given.get(worker.id) ?? 0) /
+			Math.max(1, worker.concurrency);
+		if (!best || load < best.load) {
+			best = {worker, load};
+		}
+	}
+
+	return best?.worker;
+}

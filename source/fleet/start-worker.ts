@@ -1,0 +1,350 @@
+import {randomBytes} from 'node:crypto';
+import os from 'node:os';
+import process from 'node:process';
+import {type Job, Queue, Worker} from 'bullmq';
+import type {ResolvedConfig} from '../config/resolved-config.js';
+import {type AttemptResult, runAgent} from '../runner/run-agent.js';
+import {connectRedis} from './connect-redis.js';
+import {
+	type AttemptJob,
+	bullPrefix,
+	type EngineLockValue,
+	fenceSilenceMs,
+	fleetKeys,
+	parseAttemptJob,
+	parseEngineLock,
+	parseJson,
+	type RemoteResult,
+	type RunningAttempt,
+	type WorkerBeat,
+	workerBeatMs,
+	workerTtlMs,
+} from './fleet-keys.js';
+import {createOutputSender} from './output-sender.js';
+
+export type WorkerOptions = {
+	/** The worker's own config: the only source of what an agent runs and with which env. */
+	readonly config: ResolvedConfig;
+	/** A secret: never printed. */
+	readonly redisUrl: string;
+	readonly queue: string;
+	readonly tags: readonly string[];
+	readonly concurrency: number;
+	/** Status lines for people (stderr); never the URL, never an env value. */
+	readonly log: (line: string) => void;
+};
+
+export type RunningWorker = {
+	readonly id: string;
+	/** Takes no new attempt, lets the running ones finish, hands back those not started. */
+	readonly stop: () => Promise<void>;
+};
+
+/** How often the worker checks that Redis and the engine still answer (fencing). */
+const fenceCheckMs = 250;
+
+/**
+Runs a worker (contract §10): takes attempts from its own BullMQ queue (the engine picks a live
+worker that carries the agent's tag), runs each with the same runner as local agents, streams the
+output back, and writes a heartbeat. It runs only what its own config names: a job carries an
+agent's name, never a command, and one for an agent it does not have, or not tagged for it, or
+sent by an engine that no longer holds the queue, is refused. Fencing: an attempt is killed once
+Redis has been silent for fenceSilenceMs, or the engine that sent it no longer holds the queue's
+lock (its heartbeat), so a cut-off worker never trades beside a new engine.
+*/
+export async function startWorker(
+	options: WorkerOptions,
+): Promise<RunningWorker> {
+	const {config, queue, tags, concurrency, log} = options;
+	const id = `${os
+		.hostname()
+		.replaceAll(/[^\w\-]/gv, '_')
+		.slice(0, 40)}-${process.pid}-${randomBytes(2).toString('hex')}`;
+	const keys = fleetKeys(queue);
+	const redis = await connectRedis(options.redisUrl);
+	const bullConnection = await connectRedis(options.redisUrl, {
+		forBullmq: true,
+	});
+	const subscriber = await connectRedis(options.redisUrl, {forBullmq: true});
+
+	const running = new Map<
+		string,
+		{readonly attempt: RunningAttempt; readonly controller: AbortController}
+	>();
+	let stopping = false;
+	let lastAnswer = Date.now();
+	let engineLock: EngineLockValue | undefined;
+	let beating = false;
+
+	const beat = async () => {
+		if (beating) {
+			return;
+		}
+
+		beating = true;
+		const value: WorkerBeat = {
+			id,
+			host: os.hostname(),
+			pid: process.pid,
+			tags,
+			concurrency,
+			stopping,
+			running: [...running.values()].map(entry => entry.attempt),
+		};
+		try {
+			const replies = await redis
+				.multi()
+				.set(keys.worker(id), JSON.stringify(value), 'PX', workerTtlMs)
+				.sadd(keys.workers, id)
+				.get(keys.engine)
+				.exec();
+			const lock = replies?.[2]?.[1];
+			engineLock = parseEngineLock(typeof lock === 'string' ? lock : null);
+			lastAnswer = Date.now();
+		} catch {
+			// Counted as silence: fence() decides.
+		} finally {
+			beating = false;
+		}
+	};
+
+	/** Kills the attempts whose engine cannot be heard, or no longer holds the queue. */
+	const fence = () => {
+		const silent = Date.now() - lastAnswer > fenceSilenceMs;
+		for (const {attempt, controller} of running.values()) {
+			if (controller.signal.aborted) {
+				continue;
+			}
+
+			if (silent) {
+				controller.abort(
+					`fenced: Redis has not answered for ${fenceSilenceMs / 1000}s`,
+				);
+			} else if (engineLock?.id !== attempt.engine) {
+				controller.abort(
+					'fenced: the engine that sent it no longer holds the queue',
+				);
+			}
+		}
+	};
+
+	await beat();
+	let lastBeat = Date.now();
+	const timer = setInterval(() => {
+		if (Date.now() - lastBeat >= workerBeatMs) {
+			lastBeat = Date.now();
+			void beat();
+		}
+
+		fence();
+	}, fenceCheckMs);
+
+	const processAttempt = async (
+		job: Job,
+		_token: string | undefined,
+		signal: AbortSignal | undefined,
+	) => {
+		const jobId = job.id ?? '';
+		const output = createOutputSender(redis, keys.output(jobId));
+		const data = parseAttemptJob(job.data);
+		// Fresh: the heartbeat's copy may predate the engine that sent this job.
+		try {
+			engineLock = parseEngineLock(await redis.get(keys.engine));
+		} catch {
+			// Kept: fencing counts the silence.
+		}
+
+		const refusal = refusalOf(data, {config, tags, engineLock});
+		if (refusal !== undefined || data === undefined) {
+			log(`refused job ${jobId}: ${refusal ?? 'not an attempt'}`);
+			await output.end({
+				end: failedResult(
+					`refused by worker ${id}: ${refusal ?? 'not an attempt'}`,
+				),
+			});
+			return;
+		}
+
+		const agent = config.agents.find(each => each.name === data.agent)!;
+		const controller = new AbortController();
+		const onCancel = () => {
+			controller.abort(signal?.reason ?? 'cancelled');
+		};
+
+		signal?.addEventListener('abort', onCancel, {once: true});
+		running.set(jobId, {attempt: {...data, job: jobId}, controller});
+		void beat();
+		output.push({start: id});
+		log(`${data.agent}: cycle ${data.cycle}, attempt ${data.attempt}`);
+		const phase = config.phases.find(each => each.agents.includes(agent.name));
+		const timeoutSeconds =
+			agent.timeoutSeconds ??
+			phase?.timeoutPerAgent ??
+			config.orchestrator.timeoutPerAgent;
+		let result: AttemptResult;
+		try {
+			result = await runAgent({
+				agent: agent.name,
+				command: agent.command,
+				cwd: agent.cwd,
+				env: {
+					...agent.env,
+					MOONDEV_AGENT: agent.name,
+					MOONDEV_CYCLE: String(data.cycle),
+					MOONDEV_ATTEMPT: String(data.attempt),
+					MOONDEV_PROTOCOL: '1',
+					MOONDEV_HOME: config.homeDir,
+					PYTHONUNBUFFERED: '1',
+				},
+				timeoutMs: timeoutSeconds * 1000,
+				killGraceMs: config.orchestrator.killGraceSeconds * 1000,
+				signal: controller.signal,
+				onMessage(message) {
+					output.push({message});
+				},
+				onLines(lines, stream) {
+					output.push({lines, stream});
+				},
+			});
+		} finally {
+			signal?.removeEventListener('abort', onCancel);
+		}
+
+		const reason = controller.signal.reason as unknown;
+		const fenced =
+			typeof reason === 'string' && reason.startsWith('fenced')
+				? reason
+				: undefined;
+		await output.end({
+			end: {
+				status: result.status,
+				exitCode: result.exitCode,
+				signal: result.signal,
+				error: fenced ?? result.error,
+				haltReason: result.haltReason,
+				durationMs: result.durationMs,
+				malformedLines: result.malformedLines,
+				passed: result.passed,
+				untrustedLines: result.untrustedLines,
+			},
+		});
+		running.delete(jobId);
+		void beat();
+		log(`${data.agent}: ${result.status}${fenced ? ` (${fenced})` : ''}`);
+	};
+
+	const worker = new Worker(keys.workerQueue(id), processAttempt, {
+		connection: bullConnection,
+		prefix: bullPrefix,
+		concurrency,
+		// A job of a worker that died is failed, never handed to another: never run twice.
+		maxStalledCount: 0,
+	});
+	worker.on('error', () => undefined);
+
+	// The engine asks for a cancel (a timeout, a cancel, a stop) on one channel; BullMQ's
+	// cancelJob aborts the processor's signal, which kills the attempt's group with its grace.
+	await subscriber.subscribe(keys.cancel);
+	subscriber.on('message', (_channel: string, text: string) => {
+		const request = parseJson(text) as
+			{worker?: unknown; job?: unknown; reason?: unknown} | undefined;
+		if (request?.worker === id && typeof request.job === 'string') {
+			worker.cancelJob(
+				request.job,
+				typeof request.reason === 'string' ? request.reason : 'cancelled',
+			);
+		}
+	});
+
+	log(
+		`worker ${id} on queue ${queue}, tags ${tags.join(',') || '(none)'}, concurrency ${concurrency}`,
+	);
+
+	let stopped: Promise<void> | undefined;
+	return {
+		id,
+		async stop() {
+			stopped ??= (async () => {
+				stopping = true;
+				await beat();
+				log('stopping: takes no new attempt; the running ones finish');
+				await worker.close();
+				// Attempts sent to this worker but never started go back to the engine as failed.
+				const own = new Queue(keys.workerQueue(id), {
+					connection: bullConnection,
+					prefix: bullPrefix,
+				});
+				try {
+					for (const job of await own.getJobs(['waiting', 'prioritized'])) {
+						// eslint-disable-next-line no-await-in-loop -- a few at most
+						await job.remove().catch(() => undefined);
+						// eslint-disable-next-line no-await-in-loop
+						await createOutputSender(redis, keys.output(job.id ?? '')).end({
+							end: failedResult(`worker ${id} stopped before it started`),
+						});
+					}
+
+					await own.obliterate({force: true}).catch(() => undefined);
+				} finally {
+					await own.close();
+				}
+
+				clearInterval(timer);
+				await redis
+					.multi()
+					.del(keys.worker(id))
+					.srem(keys.workers, id)
+					.exec()
+					.catch(() => undefined);
+				subscriber.disconnect();
+				bullConnection.disconnect();
+				redis.disconnect();
+			})();
+			return stopped;
+		},
+	};
+}
+
+/** Why a job is refused, if it is. */
+function refusalOf(
+	data: AttemptJob | undefined,
+	{
+		config,
+		tags,
+		engineLock,
+	}: {
+		readonly config: ResolvedConfig;
+		readonly tags: readonly string[];
+		readonly engineLock: EngineLockValue | undefined;
+	},
+): string | undefined {
+	if (data === undefined) {
+		return 'not an attempt';
+	}
+
+	const agent = config.agents.find(each => each.name === data.agent);
+	if (!agent) {
+		return `no agent ${JSON.stringify(data.agent)} in its config`;
+	}
+
+	if (agent.runOn === undefined || !tags.includes(agent.runOn)) {
+		return `${agent.name} does not run on its tags (${tags.join(',') || 'none'})`;
+	}
+
+	if (engineLock?.id !== data.engine) {
+		return 'the engine that sent it does not hold the queue';
+	}
+
+	return undefined;
+}
+
+function failedResult(error: string): RemoteResult {
+	return {
+		status: 'failed',
+		error,
+		durationMs: 0,
+		malformedLines: 0,
+		passed: false,
+		untrustedLines: [],
+	};
+}

@@ -1,0 +1,325 @@
+import {Buffer} from 'node:buffer';
+import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import path from 'node:path';
+import {
+	afterAll,
+	beforeAll,
+	describe,
+	expect,
+	onTestFinished,
+	test,
+} from 'vitest';
+import {
+	fixtureCommand,
+	isAlive,
+	parseJsonLines,
+	runCli,
+	startCli,
+	temporaryDirectory,
+	waitFor,
+} from '../helpers/index.js';
+import {
+	hasRedisServer,
+	type RedisServer,
+	startRedisServer,
+} from './redis-server.js';
+
+/*
+Agents on workers (contract §10), with real components as a user starts them: a real
+redis-server on a free port, workers and engines as the built CLI. Two workers on this machine
+stand for two machines. Each test has its own queue.
+*/
+
+let redis: RedisServer;
+let queues = 0;
+
+beforeAll(async () => {
+	if (hasRedisServer) {
+		redis = await startRedisServer();
+	}
+});
+
+afterAll(async () => {
+	await redis?.stop();
+});
+
+/** A config in a folder of its own, on a queue of its own, with short timings. */
+function writeConfig(
+	agents: Record<string, unknown>,
+	{
+		queue = `q${++queues}`,
+		dir = temporaryDirectory(),
+		orchestrator = {},
+	}: {
+		queue?: string;
+		dir?: string;
+		orchestrator?: Record<string, unknown>;
+	} = {},
+): {file: string; dir: string; queue: string} {
+	const file = path.join(dir, 'moondev.json');
+	writeFileSync(
+		file,
+		JSON.stringify({
+			orchestrator: {
+				workers: {redis: '${MOONDEV_REDIS_URL}', queue},
+				killGraceSeconds: 0.5,
+				sleepBetweenRunsMinutes: 0,
+				backoffBaseSeconds: 0,
+				...orchestrator,
+			},
+			agents,
+		}),
+	);
+	return {file, dir, queue};
+}
+
+const redisEnv = () => ({MOONDEV_REDIS_URL: redis.url});
+
+/** Starts `moondev-tui worker` and waits until it takes attempts; killed when the test ends. */
+async function startWorker(file: string, tags: string) {
+	const subprocess = startCli(['worker', '--config', file, '--tags', tags], {
+		env: redisEnv(),
+		timeout: 120_000,
+	});
+	let log = '';
+	subprocess.stderr?.on('data', (chunk: Uint8Array) => {
+		log += Buffer.from(chunk).toString();
+	});
+	onTestFinished(async () => {
+		subprocess.kill('SIGKILL');
+		await subprocess;
+	});
+	await waitFor(
+		() => /worker \S+ on queue/v.test(log),
+		20_000,
+		'the worker to start',
+	);
+	const id = /worker (?<id>\S+) on queue/v.exec(log)!.groups!.id!;
+	return {id, subprocess, log: () => log};
+}
+
+async function runOnce(file: string) {
+	const result = await runCli(
+		['--headless', '--once', '--json', '--config', file],
+		{
+			env: redisEnv(),
+			timeout: 90_000,
+		},
+	);
+	return {...result, events: parseJsonLines(result.stdout)};
+}
+
+const endOf = (events: Array<Record<string, unknown>>, agent: string) =>
+	events.find(event => event.type === 'agent_end' && event.agent === agent);
+
+describe.skipIf(!hasRedisServer)('agents on workers through Redis', () => {
+	test('an agent with runOn runs on a worker carrying its tag, its output, progress and metrics in the engine', async () => {
+		const {file, dir} = writeConfig({
+			local: {command: fixtureCommand('say.mjs', 'here'), enabled: true},
+			model: {
+				command: fixtureCommand('protocol.mjs'),
+				enabled: true,
+				runOn: 'gpu',
+			},
+		});
+		const gpu = await startWorker(file, 'gpu');
+		// A second machine without the tag: it never gets the model.
+		const other = await startWorker(file, 'eu');
+
+		const {exitCode, events, stderr} = await runOnce(file);
+		expect(stderr).not.toContain(redis.url);
+		expect(exitCode).toBe(0);
+		const start = events.find(
+			event => event.type === 'agent_start' && event.agent === 'model',
+		);
+		expect(start).toMatchObject({worker: gpu.id, attempt: 1});
+		expect(
+			events.find(
+				event => event.type === 'agent_start' && event.agent === 'local',
+			),
+		).not.toHaveProperty('worker');
+		expect(endOf(events, 'model')).toMatchObject({
+			status: 'success',
+			worker: gpu.id,
+		});
+		expect(
+			events
+				.filter(
+					event => event.type === 'agent_progress' && event.agent === 'model',
+				)
+				.map(event => event.percent),
+		).toEqual([40, 100]);
+		expect(events.map(event => event.type)).toContain('alert');
+		expect(gpu.log()).toContain('model: success');
+		expect(other.log()).not.toContain('model');
+
+		// Its output is in the engine's log, under a header naming the worker; its metric in the file.
+		const folder = path.join(dir, 'data', 'orchestrator');
+		const log = readFileSync(path.join(folder, 'logs', 'model.log'), 'utf8');
+		expect(log).toContain(`on worker ${gpu.id}`);
+		expect(log).toContain('a plain log line');
+		expect(log).toContain('a line on stderr');
+		const metricsFile = readdirSync(folder).find(name =>
+			name.startsWith('metrics_'),
+		)!;
+		const metrics = JSON.parse(
+			readFileSync(path.join(folder, metricsFile), 'utf8'),
+		) as {
+			cycle: Record<string, {worker?: string}>;
+			custom_metrics: Record<string, number>;
+		};
+		expect(metrics.custom_metrics['model.var_95']).toBe(0.031);
+		expect(metrics.cycle.model?.worker).toBe(gpu.id);
+		expect(metrics.cycle.local?.worker).toBeUndefined();
+	});
+
+	test("a remote critical agent's halt stops the cycle", async () => {
+		const {file} = writeConfig({
+			risk: {
+				command: fixtureCommand('halt.mjs', 'limit breached'),
+				enabled: true,
+				critical: true,
+				requireVerdict: true,
+				runOn: 'gpu',
+			},
+			trading: {command: fixtureCommand('say.mjs', 'trade'), enabled: true},
+		});
+		const gpu = await startWorker(file, 'gpu');
+		const {exitCode, events} = await runOnce(file);
+		expect(exitCode).toBe(3);
+		expect(events).toContainEqual(
+			expect.objectContaining({
+				type: 'halt',
+				agent: 'risk',
+				reason: 'limit breached',
+			}),
+		);
+		expect(endOf(events, 'risk')).toMatchObject({
+			status: 'halted',
+			worker: gpu.id,
+		});
+		expect(
+			events.some(
+				event => event.type === 'agent_start' && event.agent === 'trading',
+			),
+		).toBe(false);
+	});
+
+	test("a remote agent's timeout kills its process group on the worker", async () => {
+		const dir = temporaryDirectory();
+		const pidFile = path.join(dir, 'grandchild.pid');
+		const {file} = writeConfig(
+			{
+				slow: {
+					command: fixtureCommand('hang-with-child.mjs', pidFile),
+					enabled: true,
+					timeout: 1,
+					runOn: 'gpu',
+				},
+			},
+			{dir},
+		);
+		await startWorker(file, 'gpu');
+		const {exitCode, events} = await runOnce(file);
+		expect(exitCode).toBe(1);
+		expect(endOf(events, 'slow')).toMatchObject({
+			status: 'timeout',
+			error: 'timed out after 1s',
+		});
+		const grandchild = Number(readFileSync(pidFile, 'utf8'));
+		await waitFor(() => !isAlive(grandchild), 5000, 'the grandchild to end');
+	});
+
+	test('a worker SIGKILLed mid-attempt fails it ("worker lost"), never run again in that cycle; a critical one halts', async () => {
+		const dir = temporaryDirectory();
+		const runs = path.join(dir, 'runs.txt');
+		const {file} = writeConfig(
+			{
+				risk: {
+					command: fixtureCommand('append-and-wait.mjs', runs),
+					enabled: true,
+					critical: true,
+					requireVerdict: true,
+					retries: 2,
+					runOn: 'gpu',
+				},
+			},
+			{dir},
+		);
+		const first = await startWorker(file, 'gpu');
+		// A second live worker with the tag: the queue or a retry could pick it, and must not.
+		const second = await startWorker(file, 'gpu');
+		const engine = startCli(
+			['--headless', '--once', '--json', '--config', file],
+			{
+				env: redisEnv(),
+				timeout: 90_000,
+			},
+		);
+		await waitFor(() => existsSync(runs), 20_000, 'the agent to start');
+		const ranOn = [first, second].find(worker =>
+			worker.log().includes('risk: cycle 1'),
+		)!;
+		ranOn.subprocess.kill('SIGKILL');
+		const result = await engine;
+		const events = parseJsonLines(result.stdout);
+		expect(result.exitCode).toBe(3);
+		expect(endOf(events, 'risk')).toMatchObject({
+			status: 'failed',
+			attempts: 1,
+			error: 'worker lost',
+			worker: ranOn.id,
+		});
+		expect(readFileSync(runs, 'utf8')).toBe('1\n');
+	});
+
+	test('with no live worker for its tag, the attempt fails at once with that reason', async () => {
+		const {file} = writeConfig({
+			model: {command: fixtureCommand('say.mjs'), enabled: true, runOn: 'tpu'},
+		});
+		await startWorker(file, 'gpu');
+		const {exitCode, events} = await runOnce(file);
+		expect(exitCode).toBe(1);
+		expect(endOf(events, 'model')).toMatchObject({
+			status: 'failed',
+			error: 'no live worker carries the tag "tpu"',
+		});
+	});
+
+	test('a second engine on the same queue is refused (exit 2)', async () => {
+		const agents = {
+			model: {command: fixtureCommand('say.mjs'), enabled: true, runOn: 'gpu'},
+		};
+		const first = writeConfig(agents, {
+			orchestrator: {sleepBetweenRunsMinutes: 5},
+		});
+		// Another folder, so the folder lock does not refuse it first: the queue's lock does.
+		const second = writeConfig(agents, {queue: first.queue});
+		const engine = startCli(['--headless', '--config', first.file], {
+			env: redisEnv(),
+			timeout: 60_000,
+		});
+		onTestFinished(async () => {
+			engine.kill('SIGKILL');
+			await engine;
+		});
+		let out = '';
+		engine.stdout?.on('data', (chunk: Uint8Array) => {
+			out += Buffer.from(chunk).toString();
+		});
+		await waitFor(
+			() => out.includes('cycle 1 done'),
+			20_000,
+			'the first engine',
+		);
+		const refused = await runOnce(second.file);
+		expect(refused.exitCode).toBe(2);
+		expect(refused.stderr).toContain(
+			`the workers' queue "${first.queue}" is held by another engine (pid ${engine.pid!}`,
+		);
+		expect(refused.stderr).not.toContain(redis.url);
+		engine.kill('SIGTERM');
+		const stopped = await engine;
+		expect(stopped.exitCode).toBe(143);
+	});
+});
