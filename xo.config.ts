@@ -222,6 +222,7 @@ const config: FlatXoConfig = [
 			'test/cli/notify.test.ts',
 			'test/cli/show-logs.test.ts',
 			'test/fleet/*.test.ts',
+			'test/config/workers-config.test.ts',
 		],
 		rules: {
 			'no-template-curly-in-string': 'off',
