@@ -221,7 +221,7 @@ const config: FlatXoConfig = [
 			'source/config/schema.ts',
 			'test/cli/notify.test.ts',
 			'test/cli/show-logs.test.ts',
-			'test/fleet/*.test.ts',
+			'test/fleet/*.ts',
 			'test/config/workers-config.test.ts',
 		],
 		rules: {

@@ -1,28 +1,23 @@
 import {Buffer} from 'node:buffer';
-import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs';
+import {existsSync, readdirSync, readFileSync} from 'node:fs';
 import path from 'node:path';
-import {
-	afterAll,
-	beforeAll,
-	describe,
-	expect,
-	onTestFinished,
-	test,
-} from 'vitest';
+import {describe, expect, onTestFinished, test} from 'vitest';
 import {
 	fixtureCommand,
 	isAlive,
 	parseJsonLines,
-	runCli,
 	startCli,
 	temporaryDirectory,
 	waitFor,
 } from '../helpers/index.js';
 import {
+	endOf,
 	hasRedisServer,
-	type RedisServer,
-	startRedisServer,
-} from './redis-server.js';
+	runOnce as runOnceWith,
+	startWorker as startWorkerWith,
+	withRedisServer,
+	writeConfig,
+} from './fleet-helpers.js';
 
 /*
 Agents on workers (contract §10), with real components as a user starts them: a real
@@ -30,87 +25,11 @@ redis-server on a free port, workers and engines as the built CLI. Two workers o
 stand for two machines. Each test has its own queue.
 */
 
-let redis: RedisServer;
-let queues = 0;
-
-beforeAll(async () => {
-	if (hasRedisServer) {
-		redis = await startRedisServer();
-	}
-});
-
-afterAll(async () => {
-	await redis?.stop();
-});
-
-/** A config in a folder of its own, on a queue of its own, with short timings. */
-function writeConfig(
-	agents: Record<string, unknown>,
-	{
-		queue = `q${++queues}`,
-		dir = temporaryDirectory(),
-		orchestrator = {},
-	}: {
-		queue?: string;
-		dir?: string;
-		orchestrator?: Record<string, unknown>;
-	} = {},
-): {file: string; dir: string; queue: string} {
-	const file = path.join(dir, 'moondev.json');
-	writeFileSync(
-		file,
-		JSON.stringify({
-			orchestrator: {
-				workers: {redis: '${MOONDEV_REDIS_URL}', queue},
-				killGraceSeconds: 0.5,
-				sleepBetweenRunsMinutes: 0,
-				backoffBaseSeconds: 0,
-				...orchestrator,
-			},
-			agents,
-		}),
-	);
-	return {file, dir, queue};
-}
-
+const redis = withRedisServer();
 const redisEnv = () => ({MOONDEV_REDIS_URL: redis.url});
-
-/** Starts `moondev-tui worker` and waits until it takes attempts; killed when the test ends. */
-async function startWorker(file: string, tags: string) {
-	const subprocess = startCli(['worker', '--config', file, '--tags', tags], {
-		env: redisEnv(),
-		timeout: 120_000,
-	});
-	let log = '';
-	subprocess.stderr?.on('data', (chunk: Uint8Array) => {
-		log += Buffer.from(chunk).toString();
-	});
-	onTestFinished(async () => {
-		subprocess.kill('SIGKILL');
-		await subprocess;
-	});
-	await waitFor(
-		() => /worker \S+ on queue/v.test(log),
-		20_000,
-		'the worker to start',
-	);
-	const id = /worker (?<id>\S+) on queue/v.exec(log)!.groups!.id!;
-	return {id, subprocess, log: () => log};
-}
-
-async function runOnce(file: string) {
-	const result = await runCli(
-		['--headless', '--once', '--json', '--config', file],
-		{
-			env: redisEnv(),
-			timeout: 90_000,
-		},
-	);
-	return {...result, events: parseJsonLines(result.stdout)};
-}
-
-const endOf = (events: Array<Record<string, unknown>>, agent: string) =>
-	events.find(event => event.type === 'agent_end' && event.agent === agent);
+const startWorker = async (file: string, tags: string) =>
+	startWorkerWith(redis, file, tags);
+const runOnce = async (file: string) => runOnceWith(redis, file);
 
 describe.skipIf(!hasRedisServer)('agents on workers through Redis', () => {
 	test('an agent with runOn runs on a worker carrying its tag, its output, progress and metrics in the engine', async () => {
