@@ -13,22 +13,38 @@ export async function connectRedis(
 	url: string,
 	{forBullmq = false}: {readonly forBullmq?: boolean} = {},
 ): Promise<Redis> {
+	let connected = false;
 	const redis = new Redis(url, {
 		lazyConnect: true,
 		maxRetriesPerRequest: forBullmq ? null : 0,
 		enableOfflineQueue: forBullmq,
 		connectTimeout: connectTimeoutMs,
-		// Reconnect quickly: fencing counts the silence.
-		retryStrategy: () => 250,
+		// At start, one try: a clear error at once. Later, reconnect quickly: fencing counts the silence.
+		retryStrategy: () => (connected ? 250 : null),
 	});
 	// Errors surface through the commands; an unheard 'error' event would crash the process.
-	redis.on('error', () => undefined);
+	let lastError: unknown;
+	const onError = (error: unknown) => {
+		lastError = error;
+	};
+
+	redis.on('error', onError);
 	try {
 		await redis.connect();
 	} catch (error) {
-		redis.disconnect();
-		throw new ConfigError(`cannot reach Redis (${describeRedisError(error)})`);
+		// Already ended after its one try; disconnect() would hold the process for its 2 s timer.
+		if (redis.status !== 'end') {
+			redis.disconnect();
+		}
+
+		throw new ConfigError(
+			`cannot reach Redis (${describeRedisError(lastError ?? error)})`,
+		);
 	}
+
+	connected = true;
+	redis.off('error', onError);
+	redis.on('error', () => undefined);
 
 	return redis;
 }

@@ -16,6 +16,7 @@ import {
 	temporaryDirectory,
 	waitFor,
 } from '../helpers/index.js';
+import {startRedisServer} from './redis-server.js';
 import {
 	endOf,
 	hasRedisServer,
@@ -139,6 +140,42 @@ describe.skipIf(!hasRedisServer)('engine and workers', () => {
 		expect(exitCode).toBe(0);
 		expect(worker.log()).toContain(
 			'slow: cancelled (fenced: the engine that sent it no longer holds the queue)',
+		);
+	});
+
+	test('when Redis goes silent the worker kills its attempt, and the engine fails it and starts no new cycle', async () => {
+		// A Redis of its own, to kill.
+		const own = await startRedisServer();
+		const {file, pidFile} = hangingConfig();
+		const worker = await startWorker(own, file, 'gpu');
+		const {events} = startEngine(own, file, isolatedEnv());
+		await waitFor(() => existsSync(pidFile), 20_000, 'slow to start');
+		const grandchild = Number(readFileSync(pidFile, 'utf8'));
+		await own.stop();
+
+		await waitFor(() => !isAlive(grandchild), 20_000, 'the grandchild to end');
+		expect(worker.log()).toContain(
+			'slow: cancelled (fenced: Redis has not answered for 3s)',
+		);
+		await waitFor(
+			() => endOf(events(), 'slow') !== undefined,
+			20_000,
+			'the engine to give up on slow',
+		);
+		expect(endOf(events(), 'slow')).toMatchObject({
+			status: 'failed',
+			attempts: 1,
+			error: 'lost the link to Redis mid-attempt',
+		});
+		await waitFor(
+			() =>
+				events().some(
+					event =>
+						event.type === 'alert' &&
+						String(event.message).startsWith("lost the workers' queue"),
+				),
+			20_000,
+			'the lock to be lost',
 		);
 	});
 
