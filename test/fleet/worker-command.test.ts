@@ -74,6 +74,21 @@ describe('moondev-tui worker', () => {
 		}
 	});
 
+	test('validate shows the queue and where each agent runs, never the URL', async () => {
+		const file = config();
+		for (const json of [false, true]) {
+			const result = await runCli(
+				['validate', '--config', file, ...(json ? ['--json'] : [])],
+				{env: {MOONDEV_REDIS_URL: secretUrl}},
+			);
+			expect(result.exitCode).toBe(0);
+			expect(result.stdout).not.toContain('hunter2');
+			expect(result.stdout).toContain(
+				json ? '"runOn": "gpu"' : 'runs on a worker tagged gpu',
+			);
+		}
+	});
+
 	test('the engine refuses to start when its Redis cannot be reached (exit 2), the URL never shown', async () => {
 		const result = await runCli(
 			['--headless', '--once', '--config', config()],
