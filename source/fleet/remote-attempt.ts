@@ -1,4 +1,5 @@
 import {performance} from 'node:perf_hooks';
+import {setTimeout as delay} from 'node:timers/promises';
 import type {Queue} from 'bullmq';
 import type {Redis} from 'ioredis';
 import type {
@@ -135,12 +136,38 @@ export async function runRemoteAttempt(
 			.catch(() => undefined);
 		// Not started yet: taken off the queue, it never runs.
 		const removed = await queue.remove(jobId).catch(() => 0);
-		if (removed === 1) {
-			outcome = {
-				...failed('cancelled before it started', {worker: worker.id}),
-				status: stoppedBy ?? 'cancelled',
-			};
+		return removed === 1;
+	};
+
+	const stop = async (reason: 'timeout' | 'cancelled') => {
+		stoppedBy = reason;
+		if (await sendCancel(reason)) {
+			const error =
+				reason === 'timeout'
+					? `timed out after ${seconds(request.timeoutMs)} before a worker started it`
+					: 'cancelled before it started';
+			outcome = {...failed(error, {worker: worker.id}), status: reason};
 		}
+	};
+
+	/** Whether the worker's heartbeat has expired (then the attempt is `worker lost`, unless it ended). */
+	const workerGone = async () => {
+		const alive = await context.redis
+			.exists(context.keys.worker(worker.id))
+			.catch(() => undefined);
+		if (alive !== 0) {
+			return false;
+		}
+
+		// One last look: its result may be there.
+		await readBatch(0);
+		if (!end) {
+			outcome = failed('worker lost', {noRetry: true, worker: worker.id});
+			// A worker only slow to beat (not dead) ends the attempt all the same.
+			await sendCancel('worker lost');
+		}
+
+		return true;
 	};
 
 	const onItem = (item: OutputItem) => {
@@ -158,13 +185,11 @@ export async function runRemoteAttempt(
 		while (!done()) {
 			const now = performance.now();
 			if (!stoppedBy && request.signal?.aborted) {
-				stoppedBy = 'cancelled';
 				// eslint-disable-next-line no-await-in-loop -- a cancel, once
-				await sendCancel('cancelled');
+				await stop('cancelled');
 			} else if (!stoppedBy && now - started >= request.timeoutMs) {
-				stoppedBy = 'timeout';
 				// eslint-disable-next-line no-await-in-loop
-				await sendCancel('timeout');
+				await stop('timeout');
 			} else if (
 				cancelSentAt !== undefined &&
 				now - cancelSentAt > request.killGraceMs + answerMarginMs
@@ -179,15 +204,7 @@ export async function runRemoteAttempt(
 			if (now - lastCheck >= checkEveryMs) {
 				lastCheck = now;
 				// eslint-disable-next-line no-await-in-loop -- one small read
-				const alive = await context.redis
-					.exists(context.keys.worker(worker.id))
-					.catch(() => undefined);
-				if (alive === 0) {
-					// eslint-disable-next-line no-await-in-loop -- one last look: its result may be there
-					await readBatch(0);
-					outcome = end
-						? undefined
-						: failed('worker lost', {noRetry: true, worker: worker.id});
+				if (await workerGone()) {
 					break;
 				}
 			}
@@ -226,6 +243,8 @@ export async function runRemoteAttempt(
 					: await reader.xread('COUNT', 1000, 'STREAMS', key, lastId);
 			lastAnswer = performance.now();
 		} catch {
+			// The link is down (commands fail at once): wait as a blocking read would have.
+			await delay(blockMs);
 			return;
 		}
 
@@ -249,7 +268,7 @@ export async function runRemoteAttempt(
 		exitCode: result.exitCode,
 		signal: result.signal,
 		error: timedOut
-			? `timed out after ${Number((request.timeoutMs / 1000).toFixed(3))}s`
+			? `timed out after ${seconds(request.timeoutMs)}`
 			: result.error,
 		haltReason: result.haltReason,
 		durationMs: result.durationMs,
@@ -258,6 +277,10 @@ export async function runRemoteAttempt(
 		untrustedLines: result.untrustedLines,
 		worker: worker.id,
 	};
+}
+
+function seconds(ms: number): string {
+	return `${Number((ms / 1000).toFixed(3))}s`;
 }
 
 /** The items of one stream entry. */
