@@ -92,6 +92,32 @@ describe.skipIf(!hasRedisServer)('agents on workers through Redis', () => {
 		expect(metrics.cycle.local?.worker).toBeUndefined();
 	});
 
+	test('every line of a remote agent arrives, in order, with its progress', async () => {
+		const {file, dir} = writeConfig({
+			model: {
+				command: fixtureCommand('numbered.mjs', '50000'),
+				enabled: true,
+				runOn: 'gpu',
+			},
+		});
+		await startWorker(file, 'gpu');
+		const {exitCode, events} = await runOnce(file);
+		expect(exitCode).toBe(0);
+		const log = readFileSync(
+			path.join(dir, 'data', 'orchestrator', 'logs', 'model.log'),
+			'utf8',
+		)
+			.split('\n')
+			.filter(line => line.startsWith('line '));
+		expect(log).toHaveLength(50_000);
+		expect(log.every((line, index) => line === `line ${index + 1}`)).toBe(true);
+		const percents = events
+			.filter(event => event.type === 'agent_progress')
+			.map(event => event.percent as number);
+		expect(percents.at(-1)).toBe(100);
+		expect(percents).toEqual(percents.toSorted((a, b) => a - b));
+	});
+
 	test("a remote critical agent's halt stops the cycle", async () => {
 		const {file} = writeConfig({
 			risk: {
