@@ -209,6 +209,40 @@ describe.skipIf(!hasRedisServer)('engine and workers', () => {
 		expect(stopped.exitCode).toBe(143);
 	});
 
+	test('a worker stopped cleanly hands back the attempts it had not started', async () => {
+		const {file} = writeConfig({
+			first: {
+				command: fixtureCommand('sleep.mjs', '1500'),
+				enabled: true,
+				runOn: 'gpu',
+			},
+			second: {
+				command: fixtureCommand('sleep.mjs', '1500'),
+				enabled: true,
+				runOn: 'gpu',
+			},
+		});
+		// One worker, one attempt at a time: the second waits in its queue.
+		const worker = await startWorker(redis, file, 'gpu');
+		const engine = runOnce(redis, file);
+		await waitFor(
+			() => /(?:first|second): cycle 1/v.test(worker.log()),
+			20_000,
+			'an attempt to start',
+		);
+		worker.subprocess.kill('SIGTERM');
+		const {events} = await engine;
+		const ends = ['first', 'second'].map(agent => endOf(events, agent));
+		expect(ends.map(end => end?.status).toSorted()).toEqual([
+			'failed',
+			'success',
+		]);
+		expect(ends.find(end => end?.status === 'failed')).toMatchObject({
+			error: `worker ${worker.id} stopped before it started`,
+			attempts: 1,
+		});
+	});
+
 	test('a job written to Redis by anyone else is refused: an unknown agent, an untagged one, a stale engine', async () => {
 		const dir = temporaryDirectory();
 		const touched = path.join(dir, 'touched');
