@@ -233,10 +233,11 @@ describe.skipIf(!hasRedisServer)('engine and workers', () => {
 		worker.subprocess.kill('SIGTERM');
 		const {events} = await engine;
 		const ends = ['first', 'second'].map(agent => endOf(events, agent));
-		expect(ends.map(end => end?.status).toSorted()).toEqual([
-			'failed',
-			'success',
-		]);
+		expect(
+			ends
+				.map(end => String(end?.status))
+				.toSorted((a, b) => a.localeCompare(b)),
+		).toEqual(['failed', 'success']);
 		expect(ends.find(end => end?.status === 'failed')).toMatchObject({
 			error: `worker ${worker.id} stopped before it started`,
 			attempts: 1,
