@@ -74,14 +74,8 @@ export async function startWorker(
 	let stopping = false;
 	let lastAnswer = Date.now();
 	let engineLock: EngineLockValue | undefined;
-	let beating = false;
 
-	const beat = async () => {
-		if (beating) {
-			return;
-		}
-
-		beating = true;
+	const writeBeat = async () => {
 		const value: WorkerBeat = {
 			id,
 			host: os.hostname(),
@@ -103,9 +97,25 @@ export async function startWorker(
 			lastAnswer = Date.now();
 		} catch {
 			// Counted as silence: fence() decides.
-		} finally {
-			beating = false;
 		}
+	};
+
+	// One write at a time; a beat asked for during one is written after it, with what is then true.
+	let inFlight: Promise<void> | undefined;
+	let next: Promise<void> | undefined;
+	const beat = async (): Promise<void> => {
+		if (!inFlight) {
+			inFlight = writeBeat().finally(() => {
+				inFlight = undefined;
+			});
+			return inFlight;
+		}
+
+		next ??= inFlight.then(async () => {
+			next = undefined;
+			return beat();
+		});
+		return next;
 	};
 
 	/** Kills the attempts whose engine cannot be heard, or no longer holds the queue. */
@@ -146,34 +156,44 @@ export async function startWorker(
 	) => {
 		const jobId = job.id ?? '';
 		const output = createOutputSender(redis, keys.output(jobId));
-		const data = parseAttemptJob(job.data);
-		// Fresh: the heartbeat's copy may predate the engine that sent this job.
-		try {
-			engineLock = parseEngineLock(await redis.get(keys.engine));
-		} catch {
-			// Kept: fencing counts the silence.
-		}
+		const refuse = async (why: string) => {
+			log(`refused job ${jobId}: ${why}`);
+			await output.end({end: failedResult(`refused by worker ${id}: ${why}`)});
+		};
 
-		const refusal = refusalOf(data, {config, tags, engineLock});
+		const data = parseAttemptJob(job.data);
+		const refusal = refusalOf(data, {config, tags});
 		if (refusal !== undefined || data === undefined) {
-			log(`refused job ${jobId}: ${refusal ?? 'not an attempt'}`);
-			await output.end({
-				end: failedResult(
-					`refused by worker ${id}: ${refusal ?? 'not an attempt'}`,
-				),
-			});
+			await refuse(refusal ?? 'not an attempt');
 			return;
 		}
 
 		const agent = config.agents.find(each => each.name === data.agent)!;
 		const controller = new AbortController();
+		running.set(jobId, {attempt: {...data, job: jobId}, controller});
+		// Listed in the heartbeat before the engine is checked: an engine that takes the queue after
+		// the check finds this attempt running, and waits for it to end.
+		await beat();
+		let holder: EngineLockValue | undefined;
+		try {
+			holder = parseEngineLock(await redis.get(keys.engine));
+			engineLock = holder;
+		} catch {
+			holder = undefined;
+		}
+
+		if (holder?.id !== data.engine) {
+			running.delete(jobId);
+			void beat();
+			await refuse('the engine that sent it does not hold the queue');
+			return;
+		}
+
 		const onCancel = () => {
 			controller.abort(signal?.reason ?? 'cancelled');
 		};
 
 		signal?.addEventListener('abort', onCancel, {once: true});
-		running.set(jobId, {attempt: {...data, job: jobId}, controller});
-		void beat();
 		output.push({start: id});
 		log(`${data.agent}: cycle ${data.cycle}, attempt ${data.attempt}`);
 		const phase = config.phases.find(each => each.agents.includes(agent.name));
@@ -305,17 +325,15 @@ export async function startWorker(
 	};
 }
 
-/** Why a job is refused, if it is. */
+/** Why a job is refused by this worker's config and tags, if it is. */
 function refusalOf(
 	data: AttemptJob | undefined,
 	{
 		config,
 		tags,
-		engineLock,
 	}: {
 		readonly config: ResolvedConfig;
 		readonly tags: readonly string[];
-		readonly engineLock: EngineLockValue | undefined;
 	},
 ): string | undefined {
 	if (data === undefined) {
@@ -329,10 +347,6 @@ function refusalOf(
 
 	if (agent.runOn === undefined || !tags.includes(agent.runOn)) {
 		return `${agent.name} does not run on its tags (${tags.join(',') || 'none'})`;
-	}
-
-	if (engineLock?.id !== data.engine) {
-		return 'the engine that sent it does not hold the queue';
 	}
 
 	return undefined;
