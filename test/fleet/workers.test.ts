@@ -92,6 +92,40 @@ describe.skipIf(!hasRedisServer)('agents on workers through Redis', () => {
 		expect(metrics.cycle.local?.worker).toBeUndefined();
 	});
 
+	test("the worker runs the command and env of its own config, never the engine's", async () => {
+		const engineSide = writeConfig({
+			model: {
+				command: fixtureCommand('say.mjs', 'the engine config'),
+				enabled: true,
+				runOn: 'gpu',
+				env: {API_KEY: 'engine-key'},
+			},
+		});
+		// The worker's machine: its own copy, its own key, on the same queue.
+		const workerSide = writeConfig(
+			{
+				model: {
+					command: fixtureCommand('env.mjs'),
+					enabled: true,
+					runOn: 'gpu',
+					env: {API_KEY: 'worker-key'},
+				},
+			},
+			{queue: engineSide.queue},
+		);
+		await startWorker(workerSide.file, 'gpu');
+		const {exitCode} = await runOnce(engineSide.file);
+		expect(exitCode).toBe(0);
+		const log = readFileSync(
+			path.join(engineSide.dir, 'data', 'orchestrator', 'logs', 'model.log'),
+			'utf8',
+		);
+		expect(log).toContain('"API_KEY":"worker-key"');
+		expect(log).toContain('"MOONDEV_AGENT":"model","MOONDEV_CYCLE":"1"');
+		expect(log).not.toContain('engine-key');
+		expect(log).not.toContain('the engine config');
+	});
+
 	test('every line of a remote agent arrives, in order, with its progress', async () => {
 		const {file, dir} = writeConfig({
 			model: {
