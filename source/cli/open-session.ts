@@ -232,6 +232,7 @@ export async function openSession({
 				emit: bus.emit,
 				engine: () => late.engine,
 				warnings,
+				killGraceSeconds: config.orchestrator.killGraceSeconds,
 			})
 		: undefined;
 	const running = createEngine({

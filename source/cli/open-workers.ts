@@ -24,7 +24,10 @@ export async function openWorkers(
 		emit,
 		engine,
 		warnings,
+		killGraceSeconds,
 	}: {
+		/** The grace a fenced attempt gets: the start waits that long and more for them. */
+		readonly killGraceSeconds: number;
 		readonly emit: Emit;
 		/** Late-bound: the queue's lock is taken before the engine exists. */
 		readonly engine: () => Engine | undefined;
@@ -37,6 +40,8 @@ export async function openWorkers(
 	let announced = false;
 	const fleet = await openFleet({
 		workers,
+		// Fencing takes a second or two, then the attempt's grace (the worker's own, unknown here).
+		waitForPredecessorMs: (killGraceSeconds + 15) * 1000,
 		note(message) {
 			warnings.push(message);
 		},

@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto';
 import {setTimeout as delay} from 'node:timers/promises';
 import {Queue} from 'bullmq';
 import type {Redis} from 'ioredis';
+import {ConfigError} from '../config/config-error.js';
 import type {ResolvedWorkers} from '../config/resolved-config.js';
 import type {RunAgent} from '../runner/run-agent.js';
 import {connectRedis} from './connect-redis.js';
@@ -39,6 +40,8 @@ export type FleetOptions = {
 	readonly note: (message: string) => void;
 	/** The live workers, each time they change. */
 	readonly onWorkers: (workers: readonly WorkerView[]) => void;
+	/** How long to wait at start for a previous engine's attempts to end before refusing. */
+	readonly waitForPredecessorMs: number;
 };
 
 /** How often the engine looks at its workers, for `status` and the screen. */
@@ -73,6 +76,7 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
 	const liveWorkers = async () => readLiveWorkers(redis, keys);
 
 	// A previous engine's attempts end before ours start: its workers fence them once it is gone.
+	const giveUpAt = Date.now() + options.waitForPredecessorMs;
 	for (let noted = false; ;) {
 		// eslint-disable-next-line no-await-in-loop -- polling until they end
 		const live = await liveWorkers();
@@ -83,10 +87,27 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
 			break;
 		}
 
+		const names = foreign.map(attempt => attempt.agent).join(', ');
+		if (Date.now() > giveUpAt) {
+			const where = live
+				.filter(worker =>
+					worker.running.some(attempt => attempt.engine !== engineId),
+				)
+				.map(worker => worker.id);
+			// eslint-disable-next-line no-await-in-loop -- once, on the way out
+			await lock.release();
+			redis.disconnect();
+			bullConnection.disconnect();
+			// Fail closed: with them running, ours could place the same orders again.
+			throw new ConfigError(
+				`${names} of a previous engine still run on the workers ${where.join(', ')}: refusing to start until they end`,
+			);
+		}
+
 		if (!noted) {
 			noted = true;
 			options.note(
-				`waited for ${foreign.map(attempt => attempt.agent).join(', ')} of a previous engine to end on the workers`,
+				`waited for ${names} of a previous engine to end on the workers`,
 			);
 		}
 

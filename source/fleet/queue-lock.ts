@@ -51,6 +51,8 @@ export async function takeQueueLock(
 	},
 ): Promise<QueueLock> {
 	const value = JSON.stringify(lock);
+	// A dead engine's lock expires within its life; one that does not was not left by an engine.
+	const giveUpAt = Date.now() + engineLockTtlMs + 2000;
 	for (;;) {
 		// eslint-disable-next-line no-await-in-loop -- one try, then maybe a wait
 		const took = await redis.set(key, value, 'PX', engineLockTtlMs, 'NX');
@@ -65,6 +67,12 @@ export async function takeQueueLock(
 		if (holder !== undefined && !goneHere) {
 			throw new ConfigError(
 				`the workers' queue "${queue}" is held by another engine (pid ${holder.pid} on ${holder.host}): one engine per queue, or every order could be placed twice`,
+			);
+		}
+
+		if (Date.now() > giveUpAt) {
+			throw new ConfigError(
+				`the workers' queue "${queue}" stays locked in Redis (by a pid that is gone, or by something else): refusing to start`,
 			);
 		}
 
