@@ -95,8 +95,10 @@ export async function runRemoteAttempt(
 	const reader = context.redis.duplicate();
 	reader.on('error', () => undefined);
 	context.given.set(worker.id, (context.given.get(worker.id) ?? 0) + 1);
+	let sending = false;
 	try {
 		await reader.connect();
+		sending = true;
 		await queue.add(
 			request.agent,
 			{
@@ -109,11 +111,11 @@ export async function runRemoteAttempt(
 			{jobId, attempts: 1, removeOnComplete: true, removeOnFail: true},
 		);
 	} catch (error) {
-		// It may have been sent: fail closed, never run again this cycle.
 		reader.disconnect();
 		context.given.set(worker.id, (context.given.get(worker.id) ?? 1) - 1);
+		// Once sending began it may have been sent: fail closed, never run again this cycle.
 		return failed(`cannot send it to a worker (${describeRedisError(error)})`, {
-			noRetry: true,
+			noRetry: sending,
 			worker: worker.id,
 		});
 	}
