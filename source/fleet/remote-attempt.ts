@@ -216,6 +216,9 @@ export async function runRemoteAttempt(
 					noRetry: true,
 					worker: worker.id,
 				});
+				// Best effort: should the worker still hear, it ends the attempt (else it fences it).
+				// eslint-disable-next-line no-await-in-loop -- once
+				await sendCancel('the engine lost its link');
 				break;
 			}
 
