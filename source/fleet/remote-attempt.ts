@@ -35,6 +35,8 @@ export type RemoteContext = {
 
 /** How often a remote attempt checks that its worker is alive, and how long a read blocks. */
 const checkEveryMs = 250;
+/** How long a cancel may wait for Redis. */
+const cancelWaitMs = 1000;
 /** After a cancel, the worker has its kill grace plus this to answer before the engine gives up. */
 const answerMarginMs = 5000;
 
@@ -130,15 +132,15 @@ export async function runRemoteAttempt(
 
 	const sendCancel = async (reason: string) => {
 		cancelSentAt = performance.now();
-		await context.redis
-			.publish(
+		// Bounded: a Redis that does not answer must not hold a stop.
+		await bounded(
+			context.redis.publish(
 				context.keys.cancel,
 				JSON.stringify({worker: worker.id, job: jobId, reason}),
-			)
-			.catch(() => undefined);
+			),
+		);
 		// Not started yet: taken off the queue, it never runs.
-		const removed = await queue.remove(jobId).catch(() => 0);
-		return removed === 1;
+		return (await bounded(queue.remove(jobId))) === 1;
 	};
 
 	const stop = async (reason: 'timeout' | 'cancelled') => {
@@ -282,6 +284,14 @@ export async function runRemoteAttempt(
 		untrustedLines: result.untrustedLines,
 		worker: worker.id,
 	};
+}
+
+/** What `promise` gives within cancelWaitMs, else undefined (a rejection too). */
+async function bounded<T>(promise: Promise<T>): Promise<T | undefined> {
+	return Promise.race([
+		promise.catch(() => undefined),
+		delay(cancelWaitMs).then(() => undefined),
+	]);
 }
 
 function seconds(ms: number): string {

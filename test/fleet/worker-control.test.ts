@@ -148,7 +148,7 @@ describe.skipIf(!hasRedisServer)('engine and workers', () => {
 		const own = await startRedisServer();
 		const {file, pidFile} = hangingConfig();
 		const worker = await startWorker(own, file, 'gpu');
-		const {events} = startEngine(own, file, isolatedEnv());
+		const {engine, events} = startEngine(own, file, isolatedEnv());
 		await waitFor(() => existsSync(pidFile), 20_000, 'slow to start');
 		const grandchild = Number(readFileSync(pidFile, 'utf8'));
 		await own.stop();
@@ -177,6 +177,10 @@ describe.skipIf(!hasRedisServer)('engine and workers', () => {
 			20_000,
 			'the lock to be lost',
 		);
+		// Redis gone, a stop still ends the engine.
+		engine.kill('SIGTERM');
+		const ended = await engine;
+		expect(ended.exitCode).toBe(143);
 	});
 
 	test('a worker stopped cleanly lets its running attempt finish', async () => {
