@@ -100,6 +100,8 @@ export type RemoteResult = {
 	readonly malformedLines: number;
 	readonly passed: boolean;
 	readonly untrustedLines: readonly string[];
+	/** The worker failed mid-attempt: it may have run, so never again this cycle. */
+	readonly noRetry?: boolean | undefined;
 };
 
 /** One item of an attempt's output stream; a stream entry holds a batch of them, in order. */

@@ -283,6 +283,7 @@ export async function runRemoteAttempt(
 		passed: result.passed,
 		untrustedLines: result.untrustedLines,
 		worker: worker.id,
+		...(result.noRetry === true ? {noRetry: true} : {}),
 	};
 }
 

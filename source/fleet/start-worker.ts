@@ -226,6 +226,16 @@ export async function startWorker(
 					output.push({lines, stream});
 				},
 			});
+		} catch (error) {
+			// Whatever happened, the engine gets an end, never silence; it may have started: no retry.
+			result = {
+				...failedResult(''),
+				error: `the worker failed (${error instanceof Error ? error.name : 'error'})`,
+				exitCode: undefined,
+				signal: undefined,
+				haltReason: undefined,
+				noRetry: true,
+			};
 		} finally {
 			signal?.removeEventListener('abort', onCancel);
 		}
@@ -246,6 +256,7 @@ export async function startWorker(
 				malformedLines: result.malformedLines,
 				passed: result.passed,
 				untrustedLines: result.untrustedLines,
+				...(result.noRetry ? {noRetry: true} : {}),
 			},
 		});
 		running.delete(jobId);
