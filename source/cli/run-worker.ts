@@ -3,6 +3,7 @@ import {ConfigError} from '../config/config-error.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {workerTagPattern} from '../config/schema.js';
 import {startWorker} from '../fleet/start-worker.js';
+import {escapeControls} from '../util/escape-text.js';
 import {formatClock} from '../util/format.js';
 import {exitCodes} from './exit-codes.js';
 import type {RawFlags} from './flags.js';
@@ -49,8 +50,11 @@ export async function runWorker(
 		);
 	}
 
+	// Escaped: a job id or agent name written to Redis by anyone never moves a terminal's cursor.
 	const log = (line: string) => {
-		process.stderr.write(`${formatClock(new Date().toISOString())} ${line}\n`);
+		process.stderr.write(
+			`${formatClock(new Date().toISOString())} ${escapeControls(line)}\n`,
+		);
 	};
 
 	const runnable = config.agents.filter(
