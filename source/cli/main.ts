@@ -14,6 +14,7 @@ import {type Lifecycle, superviseProcess} from './process-lifecycle.js';
 import {bundledConfigFile, packageVersion, schemaFile} from './paths.js';
 import {runHeadless} from './run-headless.js';
 import {runOneAgent} from './run-one-agent.js';
+import {runWorker} from './run-worker.js';
 import {formatToggles, savedToggles} from './saved-toggles.js';
 import {describeConfig} from './validate.js';
 import {engineCommands, runEngineCommand} from './engine-commands.js';
@@ -186,8 +187,6 @@ async function dispatch(
 	}
 
 	if (command === 'worker') {
-		// Loaded only here: BullMQ and Redis are for workers and engines with orchestrator.workers.
-		const {runWorker} = await import('./run-worker.js');
 		return runWorker(config, flags);
 	}
 

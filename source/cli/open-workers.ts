@@ -1,6 +1,8 @@
 import type {ResolvedWorkers} from '../config/resolved-config.js';
 import type {Emit, WorkerInfo} from '../contract/events.js';
 import type {Engine} from '../engine/create-engine.js';
+import {ConfigError} from '../config/config-error.js';
+import {isProcessRunning} from '../runner/process-info.js';
 import type {RunAgent} from '../runner/run-agent.js';
 
 /** The engine's side of the workers, as a session uses it. */
@@ -34,7 +36,7 @@ export async function openWorkers(
 		readonly warnings: string[];
 	},
 ): Promise<SessionWorkers> {
-	const {openFleet} = await import('../fleet/open-fleet.js');
+	const {openFleet} = await import('./fleet-chunk.js');
 	const now = () => new Date().toISOString();
 	let latest: readonly WorkerInfo[] = [];
 	let announced = false;
@@ -42,6 +44,7 @@ export async function openWorkers(
 		workers,
 		// Fencing takes a second or two, then the attempt's grace (the worker's own, unknown here).
 		waitForPredecessorMs: (killGraceSeconds + 15) * 1000,
+		services: {fail: message => new ConfigError(message), isProcessRunning},
 		note(message) {
 			warnings.push(message);
 		},

@@ -2,7 +2,8 @@ import process from 'node:process';
 import {ConfigError} from '../config/config-error.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {workerTagPattern} from '../config/schema.js';
-import {startWorker} from '../fleet/start-worker.js';
+import {isProcessRunning} from '../runner/process-info.js';
+import {runAgent} from '../runner/run-agent.js';
 import {escapeControls} from '../util/escape-text.js';
 import {formatClock} from '../util/format.js';
 import {exitCodes} from './exit-codes.js';
@@ -70,6 +71,8 @@ export async function runWorker(
 		crashDeadlineMs: config.orchestrator.killGraceSeconds * 1000 + 5000,
 	});
 	try {
+		// Loaded only here: BullMQ and ioredis are for workers and engines with orchestrator.workers.
+		const {startWorker} = await import('./fleet-chunk.js');
 		const worker = await startWorker({
 			config,
 			redisUrl,
@@ -77,6 +80,11 @@ export async function runWorker(
 			tags,
 			concurrency,
 			log,
+			runAgent,
+			services: {
+				fail: message => new ConfigError(message),
+				isProcessRunning,
+			},
 		});
 		const stopped = new Promise<void>(resolve => {
 			lifecycle.onStop(() => {

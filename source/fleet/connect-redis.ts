@@ -1,5 +1,4 @@
 import {Redis} from 'ioredis';
-import {ConfigError} from '../config/config-error.js';
 
 /** How long connecting may take at start before it is a clear error. */
 const connectTimeoutMs = 5000;
@@ -11,7 +10,10 @@ BullMQ requires; the others fail a command at once when the link is down, so a w
 */
 export async function connectRedis(
 	url: string,
-	{forBullmq = false}: {readonly forBullmq?: boolean} = {},
+	{
+		fail,
+		forBullmq = false,
+	}: {readonly fail: (message: string) => Error; readonly forBullmq?: boolean},
 ): Promise<Redis> {
 	let connected = false;
 	const redis = new Redis(url, {
@@ -37,7 +39,7 @@ export async function connectRedis(
 			redis.disconnect();
 		}
 
-		throw new ConfigError(
+		throw fail(
 			`cannot reach Redis (${describeRedisError(lastError ?? error)})`,
 		);
 	}

@@ -15,6 +15,18 @@ keys (one queue per worker, under `moondev-bull:`), each queue has:
 - `moondev:<queue>:cancel`: a channel on which the engine asks a worker to cancel a job.
 */
 
+/**
+What the fleet's code gets from the rest of the program, injected rather than imported: the fleet
+is a chunk of its own that only workers and engines with orchestrator.workers load, and a module
+it shared with the start-up path would split that path into more chunks.
+*/
+export type FleetServices = {
+	/** An error the command line reports as a usage or config error (exit 2), message alone. */
+	readonly fail: (message: string) => Error;
+	/** Whether a process of this host runs (a zombie does not). */
+	readonly isProcessRunning: (pid: number) => boolean;
+};
+
 /** The prefix of BullMQ's keys: apart from anything else on the same Redis. */
 export const bullPrefix = 'moondev-bull';
 

@@ -2,12 +2,12 @@ import {randomBytes} from 'node:crypto';
 import {setTimeout as delay} from 'node:timers/promises';
 import {Queue} from 'bullmq';
 import type {Redis} from 'ioredis';
-import {ConfigError} from '../config/config-error.js';
 import type {ResolvedWorkers} from '../config/resolved-config.js';
 import type {RunAgent} from '../runner/run-agent.js';
 import {connectRedis} from './connect-redis.js';
 import {
 	bullPrefix,
+	type FleetServices,
 	fleetKeys,
 	parseWorkerBeat,
 	type WorkerBeat,
@@ -42,6 +42,7 @@ export type FleetOptions = {
 	readonly onWorkers: (workers: readonly WorkerView[]) => void;
 	/** How long to wait at start for a previous engine's attempts to end before refusing. */
 	readonly waitForPredecessorMs: number;
+	readonly services: FleetServices;
 };
 
 /** How often the engine looks at its workers, for `status` and the screen. */
@@ -55,8 +56,9 @@ attempts a previous engine left running on workers have ended, and watches the w
 export async function openFleet(options: FleetOptions): Promise<Fleet> {
 	const {queue, redisUrl} = options.workers;
 	const keys = fleetKeys(queue);
-	const redis = await connectRedis(redisUrl);
-	const bullConnection = await connectRedis(redisUrl, {forBullmq: true});
+	const {fail} = options.services;
+	const redis = await connectRedis(redisUrl, {fail});
+	const bullConnection = await connectRedis(redisUrl, {fail, forBullmq: true});
 	const engineId = `e${randomBytes(6).toString('hex')}`;
 	let lock: QueueLock;
 	try {
@@ -66,6 +68,7 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
 			lock: engineLockValue(engineId),
 			onLost: options.onLockLost,
 			onHeldAgain: options.onLockHeldAgain,
+			services: options.services,
 		});
 	} catch (error) {
 		redis.disconnect();
@@ -99,7 +102,7 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
 			redis.disconnect();
 			bullConnection.disconnect();
 			// Fail closed: with them running, ours could place the same orders again.
-			throw new ConfigError(
+			throw fail(
 				`${names} of a previous engine still run on the workers ${where.join(', ')}: refusing to start until they end`,
 			);
 		}

@@ -2,12 +2,11 @@ import os from 'node:os';
 import process from 'node:process';
 import {setTimeout as delay} from 'node:timers/promises';
 import type {Redis} from 'ioredis';
-import {ConfigError} from '../config/config-error.js';
-import {isProcessRunning} from '../runner/process-info.js';
 import {
 	type EngineLockValue,
 	engineLockTtlMs,
 	engineRenewMs,
+	type FleetServices,
 	parseEngineLock,
 } from './fleet-keys.js';
 
@@ -42,14 +41,17 @@ export async function takeQueueLock(
 		lock,
 		onLost,
 		onHeldAgain,
+		services,
 	}: {
 		readonly key: string;
 		readonly queue: string;
 		readonly lock: EngineLockValue;
 		readonly onLost: (why: string) => void;
 		readonly onHeldAgain: () => void;
+		readonly services: FleetServices;
 	},
 ): Promise<QueueLock> {
+	const {fail, isProcessRunning} = services;
 	const value = JSON.stringify(lock);
 	// A dead engine's lock expires within its life; one that does not was not left by an engine.
 	const giveUpAt = Date.now() + engineLockTtlMs + 2000;
@@ -65,13 +67,13 @@ export async function takeQueueLock(
 		const goneHere =
 			holder?.host === os.hostname() && !isProcessRunning(holder.pid);
 		if (holder !== undefined && !goneHere) {
-			throw new ConfigError(
+			throw fail(
 				`the workers' queue "${queue}" is held by another engine (pid ${holder.pid} on ${holder.host}): one engine per queue, or every order could be placed twice`,
 			);
 		}
 
 		if (Date.now() > giveUpAt) {
-			throw new ConfigError(
+			throw fail(
 				`the workers' queue "${queue}" stays locked in Redis (by a pid that is gone, or by something else): refusing to start`,
 			);
 		}

@@ -3,13 +3,14 @@ import os from 'node:os';
 import process from 'node:process';
 import {type Job, Queue, Worker} from 'bullmq';
 import type {ResolvedConfig} from '../config/resolved-config.js';
-import {type AttemptResult, runAgent} from '../runner/run-agent.js';
+import type {AttemptResult, RunAgent} from '../runner/run-agent.js';
 import {connectRedis} from './connect-redis.js';
 import {
 	type AttemptJob,
 	bullPrefix,
 	type EngineLockValue,
 	fenceSilenceMs,
+	type FleetServices,
 	fleetKeys,
 	parseAttemptJob,
 	parseEngineLock,
@@ -32,6 +33,9 @@ export type WorkerOptions = {
 	readonly concurrency: number;
 	/** Status lines for people (stderr); never the URL, never an env value. */
 	readonly log: (line: string) => void;
+	/** The runner of local agents: attempts run here exactly as they would on the engine's machine. */
+	readonly runAgent: RunAgent;
+	readonly services: FleetServices;
 };
 
 export type RunningWorker = {
@@ -55,17 +59,22 @@ lock (its heartbeat), so a cut-off worker never trades beside a new engine.
 export async function startWorker(
 	options: WorkerOptions,
 ): Promise<RunningWorker> {
-	const {config, queue, tags, concurrency, log} = options;
+	const {config, queue, tags, concurrency, log, runAgent} = options;
+	const {fail} = options.services;
 	const id = `${os
 		.hostname()
 		.replaceAll(/[^\w\-]/gv, '_')
 		.slice(0, 40)}-${process.pid}-${randomBytes(2).toString('hex')}`;
 	const keys = fleetKeys(queue);
-	const redis = await connectRedis(options.redisUrl);
+	const redis = await connectRedis(options.redisUrl, {fail});
 	const bullConnection = await connectRedis(options.redisUrl, {
+		fail,
 		forBullmq: true,
 	});
-	const subscriber = await connectRedis(options.redisUrl, {forBullmq: true});
+	const subscriber = await connectRedis(options.redisUrl, {
+		fail,
+		forBullmq: true,
+	});
 
 	const running = new Map<
 		string,
