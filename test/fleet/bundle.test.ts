@@ -22,7 +22,7 @@ function startupFiles(): string[] {
 		const text = readFileSync(path.join(dist, file), 'utf8');
 		// Minified static imports: `import{a as b}from"./chunk-X.js"`, `import"./chunk-Y.js"`.
 		for (const match of text.matchAll(
-			/(?:^|[;\n\}])\s*import\s*(?:[\w\{\}$,\s\*]+from\s*)?"\.\/(?<name>[^"]+)"/gv,
+			/(?:^|[;\n\}])\s*import\s*(?:[\w\{\}$,\s*]+from\s*)?"\.\/(?<name>[^"]+)"/gv,
 		)) {
 			visit(match.groups!.name!);
 		}
