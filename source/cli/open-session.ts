@@ -303,7 +303,8 @@ export async function openSession({
 		engine: running,
 		view: () => view,
 		metrics: monitor.prometheus,
-		lostLocks: locks.lost,
+		// The queue's lock counts as the folder's do: status says it, /healthz answers 503.
+		lostLocks: () => [...locks.lost(), ...(workers?.lost() ?? [])],
 		requestStop() {
 			lifecycle.requestStop();
 		},

@@ -11,6 +11,8 @@ export type SessionWorkers = {
 	readonly runAgent: (local: RunAgent) => RunAgent;
 	/** Emits the live workers as last seen (once the listeners are attached). */
 	readonly announce: () => void;
+	/** The queue's lock, while it is lost. */
+	readonly lost: () => readonly string[];
 	readonly close: () => Promise<void>;
 };
 
@@ -39,6 +41,7 @@ export async function openWorkers(
 	const {openFleet} = await import('./fleet-chunk.js');
 	const now = () => new Date().toISOString();
 	let latest: readonly WorkerInfo[] = [];
+	let isLost = false;
 	let announced = false;
 	const fleet = await openFleet({
 		workers,
@@ -55,6 +58,7 @@ export async function openWorkers(
 			}
 		},
 		onLockLost(why) {
+			isLost = true;
 			engine()?.hold(what);
 			emit({
 				type: 'alert',
@@ -64,6 +68,7 @@ export async function openWorkers(
 			});
 		},
 		onLockHeldAgain() {
+			isLost = false;
 			engine()?.release(what);
 			emit({
 				type: 'alert',
@@ -79,6 +84,7 @@ export async function openWorkers(
 			announced = true;
 			emit({type: 'workers', time: now(), workers: latest});
 		},
+		lost: () => (isLost ? [what] : []),
 		close: fleet.close,
 	};
 }

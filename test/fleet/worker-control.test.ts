@@ -148,7 +148,8 @@ describe.skipIf(!hasRedisServer)('engine and workers', () => {
 		const own = await startRedisServer();
 		const {file, pidFile} = hangingConfig();
 		const worker = await startWorker(own, file, 'gpu');
-		const {engine, events} = startEngine(own, file, isolatedEnv());
+		const env = isolatedEnv();
+		const {engine, events} = startEngine(own, file, env);
 		await waitFor(() => existsSync(pidFile), 20_000, 'slow to start');
 		const grandchild = Number(readFileSync(pidFile, 'utf8'));
 		await own.stop();
@@ -177,6 +178,10 @@ describe.skipIf(!hasRedisServer)('engine and workers', () => {
 			20_000,
 			'the lock to be lost',
 		);
+		const status = await runCli(['status', '--json', '--config', file], {env});
+		expect((JSON.parse(status.stdout) as {held: string[]}).held).toEqual([
+			"the workers' queue",
+		]);
 		// Redis gone, a stop still ends the engine.
 		engine.kill('SIGTERM');
 		const ended = await engine;
