@@ -4,7 +4,7 @@ import {Queue} from 'bullmq';
 import type {Redis} from 'ioredis';
 import type {ResolvedWorkers} from '../config/resolved-config.js';
 import type {RunAgent} from '../runner/run-agent.js';
-import {connectRedis} from './connect-redis.js';
+import {connectRedis, describeRedisError} from './connect-redis.js';
 import {
 	bullPrefix,
 	type FleetServices,
@@ -77,12 +77,26 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
 	}
 
 	const liveWorkers = async () => readLiveWorkers(redis, keys);
+	/** Before the fleet is returned: undoes the lock and the connections. */
+	const close = async () => {
+		await lock.release();
+		redis.disconnect();
+		bullConnection.disconnect();
+	};
 
 	// A previous engine's attempts end before ours start: its workers fence them once it is gone.
 	const giveUpAt = Date.now() + options.waitForPredecessorMs;
 	for (let noted = false; ;) {
-		// eslint-disable-next-line no-await-in-loop -- polling until they end
-		const live = await liveWorkers();
+		let live: WorkerBeat[];
+		try {
+			// eslint-disable-next-line no-await-in-loop -- polling until they end
+			live = await liveWorkers();
+		} catch (error) {
+			// eslint-disable-next-line no-await-in-loop -- once, on the way out
+			await close();
+			throw fail(`cannot reach Redis (${describeRedisError(error)})`);
+		}
+
 		const foreign = live.flatMap(worker =>
 			worker.running.filter(attempt => attempt.engine !== engineId),
 		);
@@ -90,17 +104,16 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
 			break;
 		}
 
-		const names = foreign.map(attempt => attempt.agent).join(', ');
+		// Read from Redis: only plain words are quoted.
+		const names = foreign.map(attempt => plain(attempt.agent)).join(', ');
 		if (Date.now() > giveUpAt) {
 			const where = live
 				.filter(worker =>
 					worker.running.some(attempt => attempt.engine !== engineId),
 				)
-				.map(worker => worker.id);
+				.map(worker => plain(worker.id));
 			// eslint-disable-next-line no-await-in-loop -- once, on the way out
-			await lock.release();
-			redis.disconnect();
-			bullConnection.disconnect();
+			await close();
 			// Fail closed: with them running, ours could place the same orders again.
 			throw fail(
 				`${names} of a previous engine still run on the workers ${where.join(', ')}: refusing to start until they end`,
@@ -192,6 +205,13 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
 			redis.disconnect();
 		},
 	};
+}
+
+/** Text read from Redis, reduced to plain words for a message. */
+function plain(text: string): string {
+	return String(text)
+		.replaceAll(/[^\w.\-]/gv, '?')
+		.slice(0, 100);
 }
 
 /** The workers whose heartbeat has not expired; the ids of those gone are forgotten. */
