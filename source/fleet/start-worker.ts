@@ -203,6 +203,11 @@ export async function startWorker(
 		};
 
 		signal?.addEventListener('abort', onCancel, {once: true});
+		// A cancel that came while the engine was being checked.
+		if (signal?.aborted) {
+			onCancel();
+		}
+
 		output.push({start: id});
 		log(`${data.agent}: cycle ${data.cycle}, attempt ${data.attempt}`);
 		const phase = config.phases.find(each => each.agents.includes(agent.name));
@@ -317,11 +322,16 @@ export async function startWorker(
 				try {
 					for (const job of await own.getJobs(['waiting', 'prioritized'])) {
 						// eslint-disable-next-line no-await-in-loop -- a few at most
-						await job.remove().catch(() => undefined);
-						// eslint-disable-next-line no-await-in-loop
-						await createOutputSender(redis, keys.output(job.id ?? '')).end({
-							end: failedResult(`worker ${id} stopped before it started`),
-						});
+						const removed = await job.remove().then(
+							() => true,
+							() => false,
+						);
+						if (removed) {
+							// eslint-disable-next-line no-await-in-loop
+							await createOutputSender(redis, keys.output(job.id ?? '')).end({
+								end: failedResult(`worker ${id} stopped before it started`),
+							});
+						}
 					}
 
 					await own.obliterate({force: true}).catch(() => undefined);
