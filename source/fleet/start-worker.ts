@@ -44,6 +44,9 @@ export type RunningWorker = {
 	readonly stop: () => Promise<void>;
 };
 
+/** Cancels kept for jobs that have not reached the processor yet, at most. */
+const maxEarlyCancels = 1000;
+
 /** How often the worker checks that Redis and the engine still answer (fencing). */
 const fenceCheckMs = 250;
 
@@ -80,6 +83,8 @@ export async function startWorker(
 		string,
 		{readonly attempt: RunningAttempt; readonly controller: AbortController}
 	>();
+	/** Cancels of jobs not yet in the processor, the latest few. */
+	const early = new Map<string, string>();
 	let stopping = false;
 	let lastAnswer = Date.now();
 	let engineLock: EngineLockValue | undefined;
@@ -203,8 +208,12 @@ export async function startWorker(
 		};
 
 		signal?.addEventListener('abort', onCancel, {once: true});
-		// A cancel that came while the engine was being checked.
-		if (signal?.aborted) {
+		// A cancel that came before the processor had its signal, or while the engine was checked.
+		const cancelledEarly = early.get(jobId);
+		if (cancelledEarly !== undefined) {
+			early.delete(jobId);
+			controller.abort(cancelledEarly);
+		} else if (signal?.aborted) {
 			onCancel();
 		}
 
@@ -294,10 +303,19 @@ export async function startWorker(
 		const request = parseJson(text) as
 			{worker?: unknown; job?: unknown; reason?: unknown} | undefined;
 		if (request?.worker === id && typeof request.job === 'string') {
-			worker.cancelJob(
-				request.job,
-				typeof request.reason === 'string' ? request.reason : 'cancelled',
-			);
+			const reason =
+				typeof request.reason === 'string' ? request.reason : 'cancelled';
+			// Not yet in the processor (taken, not started): kept, so it is cancelled as it starts.
+			if (!worker.cancelJob(request.job, reason)) {
+				early.set(request.job, reason);
+				for (const old of early.keys()) {
+					if (early.size <= maxEarlyCancels) {
+						break;
+					}
+
+					early.delete(old);
+				}
+			}
 		}
 	});
 
