@@ -36,16 +36,6 @@ export function createOutputSender(redis: Redis, key: string): OutputSender {
 	const flush = () => {
 		clearTimeout(timer);
 		timer = undefined;
-		if (dropped > 0 && inFlightBytes + batchBytes < outputBacklogBytes) {
-			batch.push({
-				lines: [
-					`[moondev worker] ${dropped} line(s) dropped: Redis took output more slowly than the agent printed it`,
-				],
-				stream: 'stderr',
-			});
-			dropped = 0;
-		}
-
 		if (batch.length === 0) {
 			return;
 		}
@@ -72,12 +62,29 @@ export function createOutputSender(redis: Redis, key: string): OutputSender {
 			? item.lines.reduce((sum, line) => sum + line.length + 8, 16)
 			: 256;
 
+	/** Says how many lines were dropped, where they would have been. */
+	const noteDropped = () => {
+		if (dropped > 0) {
+			batch.push({
+				lines: [
+					`[moondev worker] ${dropped} line(s) dropped: Redis took output more slowly than the agent printed it`,
+				],
+				stream: 'stderr',
+			});
+			dropped = 0;
+		}
+	};
+
 	return {
 		push(item) {
 			const bytes = sizeOf(item);
-			if ('lines' in item && inFlightBytes + batchBytes > outputBacklogBytes) {
-				dropped += item.lines.length;
-				return;
+			if ('lines' in item) {
+				if (inFlightBytes + batchBytes > outputBacklogBytes) {
+					dropped += item.lines.length;
+					return;
+				}
+
+				noteDropped();
 			}
 
 			batch.push(item);
@@ -89,6 +96,7 @@ export function createOutputSender(redis: Redis, key: string): OutputSender {
 			}
 		},
 		async end(item) {
+			noteDropped();
 			batch.push(item);
 			batchBytes += sizeOf(item);
 			flush();
