@@ -9,7 +9,13 @@ throughput of an agent printing 5 MB, locally and on the worker. Usage: node
 bench/workers-bench.mjs (after npm run build; needs redis-server). Writes bench/results/workers.json.
 */
 import {execFileSync, spawn, spawnSync} from 'node:child_process';
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs';
+import {
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,7 +77,11 @@ const redis = start(
 );
 
 const say = path.join(temporary, 'say.mjs');
-writeFileSync(say, "console.log('one line');\n");
+// Says when it started and when it ends (this machine's clock, as the engine's and the worker's).
+writeFileSync(
+	say,
+	"console.log('first ' + Date.now());\nconsole.log('last ' + Date.now());\n",
+);
 const flood = path.join(root, 'test', 'fixtures', 'agents', 'flood.mjs');
 
 function config(name, command) {
@@ -153,12 +163,70 @@ async function overhead() {
 
 	engine.kill('SIGTERM');
 	worker.kill('SIGTERM');
+	await delay(500);
+	const events = lines(out.slice(0, out.lastIndexOf('\n') + 1));
 	const of = agent =>
 		ends()
 			.filter(event => event.agent === agent)
 			.slice(1, cycles + 1)
 			.map(event => event.duration_s * 1000);
-	return {local: of('local'), remote: of('remote')};
+	// Each attempt's first and last line, by cycle, from the engine's log of the agent.
+	const said = agent => {
+		const byCycle = new Map();
+		let cycle;
+		const log = readFileSync(
+			path.join(temporary, 'overhead-metrics', 'logs', `${agent}.log`),
+			'utf8',
+		);
+		for (const line of log.split('\n')) {
+			const header = /^─{4} cycle (\d+),/.exec(line);
+			const [word, ms] = line.split(' ');
+			if (header) {
+				cycle = Number(header[1]);
+				byCycle.set(cycle, {});
+			} else if (cycle !== undefined && (word === 'first' || word === 'last')) {
+				byCycle.get(cycle)[word] = Number(ms);
+			}
+		}
+
+		return byCycle;
+	};
+
+	const at = (type, agent, cycle) =>
+		Date.parse(
+			events.find(
+				event =>
+					event.type === type && event.agent === agent && event.cycle === cycle,
+			)?.time ?? Number.NaN,
+		);
+	// Sent: the local agent's agent_start; the remote one's, the local one's end (the phase is
+	// sequential), so the choice of a worker counts. Then to its first line, and from its last
+	// line to its agent_end.
+	const phases = agent => {
+		const lines_ = said(agent);
+		const toFirst = [];
+		const fromLast = [];
+		for (const [cycle, {first, last}] of lines_) {
+			if (cycle < 2 || first === undefined || last === undefined) {
+				continue;
+			}
+
+			const sent =
+				agent === 'local'
+					? at('agent_start', 'local', cycle)
+					: at('agent_end', 'local', cycle);
+			toFirst.push(first - sent);
+			fromLast.push(at('agent_end', agent, cycle) - last);
+		}
+
+		return {toFirst, fromLast};
+	};
+
+	return {
+		local: of('local'),
+		remote: of('remote'),
+		phases: {local: phases('local'), remote: phases('remote')},
+	};
 }
 
 async function throughput() {
@@ -187,7 +255,7 @@ async function throughput() {
 
 try {
 	await delay(300);
-	const {local, remote} = await overhead();
+	const {local, remote, phases} = await overhead();
 	const extra = remote.map((ms, index) => ms - local[index]);
 	const flood = await throughput();
 	const rate = ms => (floodMb / (ms / 1000)).toFixed(1);
@@ -197,6 +265,27 @@ try {
 			local: {median: quantile(local, 0.5), p99: quantile(local, 0.99)},
 			remote: {median: quantile(remote, 0.5), p99: quantile(remote, 0.99)},
 			overhead: {median: quantile(extra, 0.5), p99: quantile(extra, 0.99)},
+		},
+		// Sent to the agent's first line, and its last line to agent_end (ms; the clock's ms).
+		sentToFirstLineMs: {
+			local: {
+				median: quantile(phases.local.toFirst, 0.5),
+				p99: quantile(phases.local.toFirst, 0.99),
+			},
+			remote: {
+				median: quantile(phases.remote.toFirst, 0.5),
+				p99: quantile(phases.remote.toFirst, 0.99),
+			},
+		},
+		lastLineToEndMs: {
+			local: {
+				median: quantile(phases.local.fromLast, 0.5),
+				p99: quantile(phases.local.fromLast, 0.99),
+			},
+			remote: {
+				median: quantile(phases.remote.fromLast, 0.5),
+				p99: quantile(phases.remote.fromLast, 0.99),
+			},
 		},
 		flood: {
 			megabytes: floodMb,
@@ -214,6 +303,14 @@ try {
 	);
 	console.log(
 		`  overhead of a remote attempt: median ${attemptMs.overhead.median.toFixed(1)} ms, p99 ${attemptMs.overhead.p99.toFixed(1)} ms`,
+	);
+	const pair = ({local, remote}) =>
+		`local ${local.median} ms (p99 ${local.p99}), on a worker ${remote.median} ms (p99 ${remote.p99})`;
+	console.log(
+		`  sent to the agent's first line: ${pair(results.sentToFirstLineMs)}`,
+	);
+	console.log(
+		`  the agent's last line to agent_end: ${pair(results.lastLineToEndMs)}`,
 	);
 	console.log(
 		`  ${floodMb} MB of output, medians of ${floodRuns}: local ${results.flood.localMs.toFixed(0)} ms (${rate(results.flood.localMs)} MB/s), on a worker ${results.flood.remoteMs.toFixed(0)} ms (${rate(results.flood.remoteMs)} MB/s)`,
