@@ -20,6 +20,8 @@ export async function runWorker(
 	flags: RawFlags,
 ): Promise<number> {
 	const redisUrl = flags.redis ?? process.env['MOONDEV_REDIS_URL'] ?? '';
+	// Read once: the agents this worker runs never get it in their environment.
+	delete process.env['MOONDEV_REDIS_URL'];
 	if (redisUrl === '') {
 		throw new ConfigError(
 			'worker: expected --redis <url> or MOONDEV_REDIS_URL (the Redis the engine uses)',

@@ -123,6 +123,8 @@ describe.skipIf(!hasRedisServer)('agents on workers through Redis', () => {
 		expect(log).toContain('"API_KEY":"worker-key"');
 		expect(log).toContain('"MOONDEV_AGENT":"model","MOONDEV_CYCLE":"1"');
 		expect(log).not.toContain('engine-key');
+		// The worker's own link to Redis is not its agents' business.
+		expect(log).not.toContain('MOONDEV_REDIS_URL');
 		expect(log).not.toContain('the engine config');
 	});
 
