@@ -180,6 +180,16 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
 			shown = text;
 			options.onWorkers(view);
 		}
+
+		// Workers gone (each start of a worker is a new id): their queues are let go.
+		const live = new Set(workers.map(worker => worker.id));
+		for (const [id, queue] of queues) {
+			if (!live.has(id) && (given.get(id) ?? 0) === 0) {
+				queues.delete(id);
+				given.delete(id);
+				void queue.close().catch(() => undefined);
+			}
+		}
 	};
 
 	await watch();
