@@ -52,9 +52,13 @@ export async function openWorkers(
 			warnings.push(message);
 		},
 		onWorkers(list) {
+			const before = latest;
 			latest = list;
 			if (announced) {
 				emit({type: 'workers', time: now(), workers: list});
+				for (const change of workerChanges(before, list)) {
+					emit({type: 'alert', time: now(), ...change});
+				}
 			}
 		},
 		onLockLost(why) {
@@ -87,4 +91,37 @@ export async function openWorkers(
 		lost: () => (isLost ? [what] : []),
 		close: fleet.close,
 	};
+}
+
+/** Workers that came, stopped, or were lost (their heartbeat stopped without a clean stop). */
+export function workerChanges(
+	before: readonly WorkerInfo[],
+	after: readonly WorkerInfo[],
+): Array<{level: 'info' | 'warning'; message: string}> {
+	const now = new Map(after.map(worker => [worker.id, worker]));
+	const then = new Map(before.map(worker => [worker.id, worker]));
+	const changes: Array<{level: 'info' | 'warning'; message: string}> = [];
+	for (const worker of after) {
+		if (!then.has(worker.id)) {
+			changes.push({
+				level: 'info',
+				message: `worker ${worker.id} joined (tags ${worker.tags.join(',') || 'none'})`,
+			});
+		}
+	}
+
+	for (const worker of before) {
+		if (!now.has(worker.id)) {
+			changes.push(
+				worker.stopping
+					? {level: 'info', message: `worker ${worker.id} stopped`}
+					: {
+							level: 'warning',
+							message: `worker ${worker.id} lost: its heartbeat stopped${worker.running > 0 ? ` with ${worker.running} attempt(s) running` : ''}`,
+						},
+			);
+		}
+	}
+
+	return changes;
 }
