@@ -186,3 +186,15 @@ export function parseEngineLock(text: unknown): EngineLockValue | undefined {
 		? (value as EngineLockValue)
 		: undefined;
 }
+
+/** A failed attempt's result, for one the worker refused or never started. */
+export function failedResult(error: string): RemoteResult {
+	return {
+		status: 'failed',
+		error,
+		durationMs: 0,
+		malformedLines: 0,
+		passed: false,
+		untrustedLines: [],
+	};
+}

@@ -8,6 +8,7 @@ import type {
 	RunAgentRequest,
 } from '../runner/run-agent.js';
 import {describeRedisError} from './connect-redis.js';
+import {pickWorker} from './pick-worker.js';
 import {
 	batchField,
 	type FleetKeys,
@@ -17,6 +18,12 @@ import {
 	type WorkerBeat,
 	workerTtlMs,
 } from './fleet-keys.js';
+
+/*
+Just past 300 lines because one remote attempt's life is one sequence over shared state, as a local
+one's is in run-agent.ts: send the job, read its output in order, cancel on a timeout or a stop,
+watch the worker's heartbeat and the link, and say how it ended.
+*/
 
 /** What one remote attempt needs of the engine's fleet. */
 export type RemoteContext = {
@@ -303,27 +310,4 @@ function seconds(ms: number): string {
 function batchOf(fields: readonly string[]): readonly OutputItem[] {
 	const data = parseJson(fields[fields.indexOf(batchField) + 1]);
 	return Array.isArray(data) ? (data as OutputItem[]) : [];
-}
-
-/** The live worker with the tag that has the most room (ties: the first). */
-function pickWorker(
-	workers: readonly WorkerBeat[],
-	tag: string,
-	given: ReadonlyMap<string, number>,
-): WorkerBeat | undefined {
-	let best: {worker: WorkerBeat; load: number} | undefined;
-	for (const worker of workers) {
-		if (worker.stopping || !worker.tags.includes(tag)) {
-			continue;
-		}
-
-		const load =
-			Math.max(worker.running.length, given.get(worker.id) ?? 0) /
-			Math.max(1, worker.concurrency);
-		if (!best || load < best.load) {
-			best = {worker, load};
-		}
-	}
-
-	return best?.worker;
 }

@@ -1,27 +1,22 @@
 import {randomBytes} from 'node:crypto';
 import os from 'node:os';
 import process from 'node:process';
-import {type Job, Queue, Worker} from 'bullmq';
+import {type Job, Worker} from 'bullmq';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import type {AttemptResult, RunAgent} from '../runner/run-agent.js';
 import {connectRedis} from './connect-redis.js';
 import {
 	type AttemptJob,
 	bullPrefix,
-	type EngineLockValue,
-	fenceSilenceMs,
 	type FleetServices,
 	fleetKeys,
 	parseAttemptJob,
-	parseEngineLock,
+	failedResult,
 	parseJson,
-	type RemoteResult,
-	type RunningAttempt,
-	type WorkerBeat,
-	workerBeatMs,
-	workerTtlMs,
 } from './fleet-keys.js';
 import {createOutputSender} from './output-sender.js';
+import {handBackWaiting} from './hand-back.js';
+import {type RunningEntry, startWorkerHeartbeat} from './worker-heartbeat.js';
 
 export type WorkerOptions = {
 	/** The worker's own config: the only source of what an agent runs and with which env. */
@@ -46,9 +41,6 @@ export type RunningWorker = {
 
 /** Cancels kept for jobs that have not reached the processor yet, at most. */
 const maxEarlyCancels = 1000;
-
-/** How often the worker checks that Redis and the engine still answer (fencing). */
-const fenceCheckMs = 250;
 
 /**
 Runs a worker (contract §10): takes attempts from its own BullMQ queue (the engine picks a live
@@ -79,89 +71,18 @@ export async function startWorker(
 		forBullmq: true,
 	});
 
-	const running = new Map<
-		string,
-		{readonly attempt: RunningAttempt; readonly controller: AbortController}
-	>();
+	const running = new Map<string, RunningEntry>();
 	/** Cancels of jobs not yet in the processor, the latest few. */
 	const early = new Map<string, string>();
 	let stopping = false;
-	let lastAnswer = Date.now();
-	let engineLock: EngineLockValue | undefined;
-
-	const writeBeat = async () => {
-		const value: WorkerBeat = {
-			id,
-			host: os.hostname(),
-			pid: process.pid,
-			tags,
-			concurrency,
-			stopping,
-			running: [...running.values()].map(entry => entry.attempt),
-		};
-		try {
-			const replies = await redis
-				.multi()
-				.set(keys.worker(id), JSON.stringify(value), 'PX', workerTtlMs)
-				.sadd(keys.workers, id)
-				.get(keys.engine)
-				.exec();
-			const lock = replies?.[2]?.[1];
-			engineLock = parseEngineLock(typeof lock === 'string' ? lock : null);
-			lastAnswer = Date.now();
-		} catch {
-			// Counted as silence: fence() decides.
-		}
-	};
-
-	// One write at a time; a beat asked for during one is written after it, with what is then true.
-	let inFlight: Promise<void> | undefined;
-	let next: Promise<void> | undefined;
-	const beat = async (): Promise<void> => {
-		if (!inFlight) {
-			inFlight = writeBeat().finally(() => {
-				inFlight = undefined;
-			});
-			return inFlight;
-		}
-
-		next ??= inFlight.then(async () => {
-			next = undefined;
-			return beat();
-		});
-		return next;
-	};
-
-	/** Kills the attempts whose engine cannot be heard, or no longer holds the queue. */
-	const fence = () => {
-		const silent = Date.now() - lastAnswer > fenceSilenceMs;
-		for (const {attempt, controller} of running.values()) {
-			if (controller.signal.aborted) {
-				continue;
-			}
-
-			if (silent) {
-				controller.abort(
-					`fenced: Redis has not answered for ${fenceSilenceMs / 1000}s`,
-				);
-			} else if (engineLock?.id !== attempt.engine) {
-				controller.abort(
-					'fenced: the engine that sent it no longer holds the queue',
-				);
-			}
-		}
-	};
-
-	await beat();
-	let lastBeat = Date.now();
-	const timer = setInterval(() => {
-		if (Date.now() - lastBeat >= workerBeatMs) {
-			lastBeat = Date.now();
-			void beat();
-		}
-
-		fence();
-	}, fenceCheckMs);
+	const heartbeat = await startWorkerHeartbeat({
+		redis,
+		keys,
+		who: {id, tags, concurrency},
+		running,
+		isStopping: () => stopping,
+	});
+	const {beat} = heartbeat;
 
 	const processAttempt = async (
 		job: Job,
@@ -188,14 +109,7 @@ export async function startWorker(
 		// Listed in the heartbeat before the engine is checked: an engine that takes the queue after
 		// the check finds this attempt running, and waits for it to end.
 		await beat();
-		let holder: EngineLockValue | undefined;
-		try {
-			holder = parseEngineLock(await redis.get(keys.engine));
-			engineLock = holder;
-		} catch {
-			holder = undefined;
-		}
-
+		const holder = await heartbeat.readEngineLock();
 		if (holder?.id !== data.engine) {
 			running.delete(jobId);
 			void beat();
@@ -332,32 +246,8 @@ export async function startWorker(
 				await beat();
 				log('stopping: takes no new attempt; the running ones finish');
 				await worker.close();
-				// Attempts sent to this worker but never started go back to the engine as failed.
-				const own = new Queue(keys.workerQueue(id), {
-					connection: bullConnection,
-					prefix: bullPrefix,
-				});
-				try {
-					for (const job of await own.getJobs(['waiting', 'prioritized'])) {
-						// eslint-disable-next-line no-await-in-loop -- a few at most
-						const removed = await job.remove().then(
-							() => true,
-							() => false,
-						);
-						if (removed) {
-							// eslint-disable-next-line no-await-in-loop
-							await createOutputSender(redis, keys.output(job.id ?? '')).end({
-								end: failedResult(`worker ${id} stopped before it started`),
-							});
-						}
-					}
-
-					await own.obliterate({force: true}).catch(() => undefined);
-				} finally {
-					await own.close();
-				}
-
-				clearInterval(timer);
+				await handBackWaiting({bullConnection, redis, keys, id});
+				heartbeat.stop();
 				await redis
 					.multi()
 					.del(keys.worker(id))
@@ -398,15 +288,4 @@ function refusalOf(
 	}
 
 	return undefined;
-}
-
-function failedResult(error: string): RemoteResult {
-	return {
-		status: 'failed',
-		error,
-		durationMs: 0,
-		malformedLines: 0,
-		passed: false,
-		untrustedLines: [],
-	};
 }
