@@ -233,6 +233,11 @@ export async function openSession({
 				engine: () => late.engine,
 				warnings,
 				killGraceSeconds: config.orchestrator.killGraceSeconds,
+				remoteAgents: config.agents.flatMap(agent =>
+					agent.runOn !== undefined && (enabled[agent.name] ?? false)
+						? [{name: agent.name, runOn: agent.runOn}]
+						: [],
+				),
 			})
 		: undefined;
 	const running = createEngine({

@@ -29,7 +29,13 @@ export async function openWorkers(
 		engine,
 		warnings,
 		killGraceSeconds,
+		remoteAgents,
 	}: {
+		/** The enabled agents with `runOn`, and their tags: the start says which have no worker. */
+		readonly remoteAgents: ReadonlyArray<{
+			readonly name: string;
+			readonly runOn: string;
+		}>;
 		/** The grace a fenced attempt gets: the start waits that long and more for them. */
 		readonly killGraceSeconds: number;
 		readonly emit: Emit;
@@ -87,6 +93,9 @@ export async function openWorkers(
 		announce() {
 			announced = true;
 			emit({type: 'workers', time: now(), workers: latest});
+			for (const message of missingTags(remoteAgents, latest)) {
+				emit({type: 'alert', time: now(), level: 'warning', message});
+			}
 		},
 		lost: () => (isLost ? [what] : []),
 		close: fleet.close,
@@ -124,4 +133,25 @@ export function workerChanges(
 	}
 
 	return changes;
+}
+
+/** For each tag an enabled agent runs on that no live worker carries: a warning naming them. */
+export function missingTags(
+	agents: ReadonlyArray<{readonly name: string; readonly runOn: string}>,
+	workers: readonly WorkerInfo[],
+): string[] {
+	const carried = new Set(
+		workers.filter(worker => !worker.stopping).flatMap(worker => worker.tags),
+	);
+	const byTag = new Map<string, string[]>();
+	for (const agent of agents) {
+		if (!carried.has(agent.runOn)) {
+			byTag.set(agent.runOn, [...(byTag.get(agent.runOn) ?? []), agent.name]);
+		}
+	}
+
+	return [...byTag].map(
+		([tag, names]) =>
+			`no live worker carries the tag "${tag}" (${names.join(', ')}): its attempts fail until one does (moondev-tui worker --tags ${tag})`,
+	);
 }

@@ -1,5 +1,5 @@
 import {expect, test} from 'vitest';
-import {workerChanges} from '../../source/cli/open-workers.js';
+import {missingTags, workerChanges} from '../../source/cli/open-workers.js';
 
 /* The engine says when a worker joins, stops cleanly, or is lost (an alert each). */
 
@@ -30,4 +30,19 @@ test('joined, stopped cleanly, lost with attempts running', () => {
 		{level: 'info', message: 'worker b stopped'},
 	]);
 	expect(workerChanges([worker('a')], [worker('a', {running: 2})])).toEqual([]);
+});
+
+test('the start warns of each tag of an enabled agent that no live worker carries', () => {
+	expect(
+		missingTags(
+			[
+				{name: 'model', runOn: 'gpu'},
+				{name: 'sweep', runOn: 'gpu'},
+				{name: 'exec', runOn: 'eu'},
+			],
+			[worker('a'), {...worker('b'), tags: ['eu'], stopping: true}],
+		),
+	).toEqual([
+		'no live worker carries the tag "eu" (exec): its attempts fail until one does (moondev-tui worker --tags eu)',
+	]);
 });

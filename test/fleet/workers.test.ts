@@ -265,6 +265,15 @@ describe.skipIf(!hasRedisServer)('agents on workers through Redis', () => {
 			status: 'failed',
 			error: 'no live worker carries the tag "tpu"',
 		});
+		// Said at the start, too.
+		expect(events).toContainEqual(
+			expect.objectContaining({
+				type: 'alert',
+				level: 'warning',
+				message:
+					'no live worker carries the tag "tpu" (model): its attempts fail until one does (moondev-tui worker --tags tpu)',
+			}),
+		);
 	});
 
 	test('a second engine on the same queue is refused (exit 2)', async () => {
