@@ -18,6 +18,7 @@ type Layer =
 	| 'ui'
 	| 'control'
 	| 'notify'
+	| 'fleet'
 	| 'cli';
 
 type LayerRule = {
@@ -103,6 +104,10 @@ const layers: Record<Layer, LayerRule> = {
 		mayImport: ['contract', 'util', 'config'],
 		why: 'notifications listen to the events and send them on; they know nothing of what emits them',
 	},
+	fleet: {
+		mayImport: ['contract', 'util', 'config', 'runner'],
+		why: "the workers (Redis, BullMQ) run attempts with the runner and stand behind the engine's runner seam; they know nothing of what calls them",
+	},
 	cli: {
 		mayImport: [
 			'contract',
@@ -116,6 +121,7 @@ const layers: Record<Layer, LayerRule> = {
 			'ui',
 			'control',
 			'notify',
+			'fleet',
 		],
 		why: 'the command line wires every layer',
 	},
@@ -210,11 +216,13 @@ const config: FlatXoConfig = [
 		},
 	},
 	{
-		// `${NAME}` in a notify URL is the config's own syntax, written in plain strings on purpose.
+		// `${NAME}` in a notify or Redis URL is the config's own syntax, written in plain strings on purpose.
 		files: [
 			'source/config/schema.ts',
 			'test/cli/notify.test.ts',
 			'test/cli/show-logs.test.ts',
+			'test/fleet/*.ts',
+			'test/config/workers-config.test.ts',
 		],
 		rules: {
 			'no-template-curly-in-string': 'off',

@@ -6,7 +6,12 @@
 // dependencies: they are all devDependencies, and a user's install pulls moondev-tui alone. The one
 // import left out is `react-devtools-core`, which Ink loads only when DEV=true, for React DevTools;
 // it is not a dependency (a developer who wants it installs it). Ink's layout engine, yoga-layout,
-// carries its WebAssembly inline (base64), so it bundles like any module. A later dependency that
+// carries its WebAssembly inline (base64), so it bundles like any module; so does BullMQ, whose Lua
+// scripts are JavaScript strings (dist/esm/scripts/*.js), not files read at run time, and which
+// reaches ioredis only through the client we hand it (its require()s of the other drivers, pg and
+// valkey-glide, sit in try/catch and are never reached). BullMQ and ioredis are in a chunk of their
+// own that only `worker` and an engine with orchestrator.workers load (a dynamic import() of
+// source/cli/fleet-chunk.ts, which shares no module with the start-up path). A later dependency that
 // reads its own files at run time (a native addon, a .wasm beside its module, `require.resolve`
 // of its own folder) cannot be bundled: it goes in "dependencies" and in `external` below, with a
 // line here saying why. `test/package/pack.test.ts` installs the packed package in an empty folder

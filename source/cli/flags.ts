@@ -19,6 +19,10 @@ export type RawFlags = {
 	readonly follow: boolean;
 	/** `--listen host:port`: serve /metrics and /healthz. */
 	readonly listen?: string | undefined;
+	/** `worker`: the Redis URL (a secret), its tags, how many attempts at once. */
+	readonly redis?: string | undefined;
+	readonly tags?: string | undefined;
+	readonly concurrency?: string | undefined;
 };
 
 /** The command-line overrides of the config, checked: a bad value is a ConfigError naming the flag. */

@@ -14,6 +14,9 @@ Usage
   $ moondev-tui enable <agent> | disable <agent> [--yes] | cancel <agent>
   $ moondev-tui logs <agent> [-f]    an agent's log (-f: follow, as tail -f)
   $ moondev-tui notify test          send one message to every notify target, report each (exit 1 if one fails)
+  $ moondev-tui worker --redis <url> [--tags gpu,eu] [--concurrency n]
+                                     run the agents with runOn among its tags for an engine on another
+                                     machine, from this machine's own config (docs/workers.md)
 
   The commands on a running engine find it as an engine finds its place (--config, --demo,
   --metrics-dir); with none running they say so and list this user's running engines.
@@ -33,6 +36,9 @@ Options
   --follow, -f            logs: follow the log as it grows
   --listen <host:port>    also serve GET /metrics (Prometheus) and /healthz over HTTP (host 127.0.0.1
                           by default: --listen 9100); read-only
+  --redis <url>           worker: the engine's Redis (or MOONDEV_REDIS_URL, which keeps it out of ps); never printed
+  --tags <a,b,…>          worker: the tags it carries; it runs the agents whose runOn is one of them
+  --concurrency <n>       worker: attempts at once (default 1)
   --help, --version
 
 Exit codes
@@ -40,7 +46,8 @@ Exit codes
   1    with --once and for run: an agent failed, timed out or was cancelled; or moondev-tui crashed
   2    usage or config error (also: no config found, nothing enabled under --once, a config that is
        not a regular file, too large or too deep); the metrics folder or config held by another
-       engine, or a metrics folder that cannot be used; run <agent> beside a running engine
+       engine, or a metrics folder that cannot be used; run <agent> beside a running engine;
+       the workers' queue held by another engine, or its Redis unreachable at start
   3    the cycle was halted by a critical agent (it asked, gave no verdict, or could not run)
   For the commands on a running engine: 0 done (stop: once the engine has ended), 1 refused by
   the engine (its reason on stderr), 2 no engine running there, or a usage error.

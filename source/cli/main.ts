@@ -13,6 +13,7 @@ import {type Lifecycle, superviseProcess} from './process-lifecycle.js';
 import {bundledConfigFile, packageVersion, schemaFile} from './paths.js';
 import {runHeadless} from './run-headless.js';
 import {runOneAgent} from './run-one-agent.js';
+import {runWorker} from './run-worker.js';
 import {formatToggles, savedToggles} from './saved-toggles.js';
 import {describeConfig} from './validate.js';
 import {engineCommands, runEngineCommand} from './engine-commands.js';
@@ -30,6 +31,7 @@ const commands = new Set([
 	'attach',
 	'logs',
 	'notify',
+	'worker',
 	...engineCommands,
 ]);
 
@@ -72,7 +74,7 @@ async function dispatch(
 	const [command, ...rest] = input;
 	if (command !== undefined && !commands.has(command)) {
 		throw new ConfigError(
-			`unknown command "${command}" (commands: run, validate, init, toggles, attach, logs, notify test, ${[...engineCommands].join(', ')}; see --help)`,
+			`unknown command "${command}" (commands: run, validate, init, toggles, attach, logs, notify test, worker, ${[...engineCommands].join(', ')}; see --help)`,
 		);
 	}
 
@@ -94,6 +96,15 @@ async function dispatch(
 	if (listen && command !== undefined) {
 		throw new ConfigError(
 			`--listen serves an engine's metrics: it goes with an engine run, not with ${command}`,
+		);
+	}
+
+	if (
+		command !== 'worker' &&
+		(flags.redis ?? flags.tags ?? flags.concurrency) !== undefined
+	) {
+		throw new ConfigError(
+			'--redis, --tags and --concurrency go with `worker` (see --help)',
 		);
 	}
 
@@ -144,7 +155,7 @@ async function dispatch(
 			bundledConfigFile: bundledConfigFile(),
 			overrides: overridesFromFlags(flags),
 			// `logs` sends nothing: it must work without the service's webhook variables.
-			withoutNotify: command === 'logs',
+			withoutNotify: command === 'logs' || command === 'worker',
 		});
 	let config: ResolvedConfig;
 	let {demo} = flags;
@@ -174,6 +185,10 @@ async function dispatch(
 		}
 
 		return runNotifyTest(config);
+	}
+
+	if (command === 'worker') {
+		return runWorker(config, flags);
 	}
 
 	if (command === 'logs') {

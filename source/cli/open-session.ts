@@ -19,6 +19,7 @@ import type {TargetStats} from '../notify/create-notifier.js';
 import type {ListenAddress} from './listen-address.js';
 import {endLeftovers, holdLocks} from './hold-locks.js';
 import {serveEngine} from './serve-engine.js';
+import {openWorkers, type SessionWorkers} from './open-workers.js';
 import type {Lifecycle} from './process-lifecycle.js';
 
 /*
@@ -225,9 +226,23 @@ export async function openSession({
 		now: systemClock.now,
 		notifyStats: () => notify.stats?.() ?? [],
 	});
+	// Only with orchestrator.workers: agents with `runOn` go to the workers (contract §10).
+	const workers: SessionWorkers | undefined = config.workers
+		? await openWorkers(config.workers, {
+				emit: bus.emit,
+				engine: () => late.engine,
+				warnings,
+				killGraceSeconds: config.orchestrator.killGraceSeconds,
+				remoteAgents: config.agents.flatMap(agent =>
+					agent.runOn !== undefined && (enabled[agent.name] ?? false)
+						? [{name: agent.name, runOn: agent.runOn}]
+						: [],
+				),
+			})
+		: undefined;
 	const running = createEngine({
 		config,
-		runAgent,
+		runAgent: workers ? workers.runAgent(runAgent) : runAgent,
 		clock: systemClock,
 		emit: bus.emit,
 		healthOf: monitor.healthOf,
@@ -312,7 +327,8 @@ export async function openSession({
 		engine: running,
 		view: currentView,
 		metrics: monitor.prometheus,
-		lostLocks: locks.lost,
+		// The queue's lock counts as the folder's do: status says it, /healthz answers 503.
+		lostLocks: () => [...locks.lost(), ...(workers?.lost() ?? [])],
 		requestStop() {
 			lifecycle.requestStop();
 		},
@@ -344,6 +360,7 @@ export async function openSession({
 					watchGroups(undefined);
 					sampler.stop();
 					recorder.remove();
+					await workers?.close().catch(() => undefined);
 					await locks.release();
 				}
 			}
@@ -373,6 +390,7 @@ export async function openSession({
 		previousDurationsMs,
 		announceWarnings() {
 			monitor.announceHealth();
+			workers?.announce();
 			services.engineStarted();
 			if (config.isBundledDemo) {
 				bus.emit({

@@ -37,6 +37,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 				yes: {type: 'boolean', short: 'y'},
 				follow: {type: 'boolean', short: 'f'},
 				listen: {type: 'string'},
+				redis: {type: 'string'},
+				tags: {type: 'string'},
+				concurrency: {type: 'string'},
 				help: {type: 'boolean', short: 'h'},
 				version: {type: 'boolean', short: 'v'},
 			},
@@ -76,6 +79,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
 			yes: values.yes ?? false,
 			follow: values.follow ?? false,
 			listen: values.listen,
+			redis: values.redis,
+			tags: values.tags,
+			concurrency: values.concurrency,
 		},
 	};
 }

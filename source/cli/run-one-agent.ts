@@ -38,6 +38,13 @@ export async function runOneAgent(options: {
 		);
 	}
 
+	// Its place is a worker with its tag, through the engine's queue: not this machine.
+	if (agent.runOn !== undefined) {
+		throw new ConfigError(
+			`run: ${agent.name} runs on the workers tagged "${agent.runOn}" (runOn), through the engine; \`run\` runs agents on this machine only`,
+		);
+	}
+
 	// One agent run by hand beside a live engine could place an order twice.
 	const folder = config.orchestrator.metricsExportDir;
 	// The folder's engine may say it is idle; one that runs this config elsewhere cannot: refused.

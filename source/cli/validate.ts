@@ -34,6 +34,12 @@ export function describeConfig(
 		lines.push(`env files: ${config.envFiles.join(', ')}`);
 	}
 
+	if (config.workers) {
+		lines.push(
+			`workers: queue ${config.workers.queue} on Redis (the URL is a secret: not shown); agents with runOn run there`,
+		);
+	}
+
 	lines.push(`phases${config.hasCustomPhases ? '' : ' (default)'}:`);
 	for (const [index, phase] of config.phases.entries()) {
 		const timeout =
@@ -137,6 +143,10 @@ function agentDetails(agent: ResolvedAgent, baseDir: string): string[] {
 		details.push(`exit code ${agent.haltExitCode} halts`);
 	}
 
+	if (agent.runOn !== undefined) {
+		details.push(`runs on a worker tagged ${agent.runOn}`);
+	}
+
 	return details;
 }
 
@@ -185,6 +195,8 @@ function toJson(config: ResolvedConfig) {
 			timeoutSeconds: target.timeoutSeconds,
 			maxPerMinute: target.maxPerMinute,
 		})),
+		// The queue only: the Redis URL may hold a password.
+		...(config.workers ? {workers: {queue: config.workers.queue}} : {}),
 		warnings: config.warnings,
 	};
 }

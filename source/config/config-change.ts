@@ -94,6 +94,11 @@ export function restartNeededFor(
 		return `it moves the metrics folder from ${from} to ${to}, which needs a restart`;
 	}
 
+	// The queue's lock and connection are taken at start; the URL is a secret, so only the fact is said.
+	if (!isDeepStrictEqual(running.workers, next.workers)) {
+		return "it changes the workers' queue or Redis (orchestrator.workers), which needs a restart";
+	}
+
 	// The notifier's queues are made at start; their URLs are secrets, so only the fact is said.
 	return isDeepStrictEqual(running.notify, next.notify)
 		? undefined

@@ -2,6 +2,7 @@ import path from 'node:path';
 import process from 'node:process';
 import {configError, ConfigError} from './config-error.js';
 import {resolveNotifyTargets} from './resolve-notify.js';
+import {resolveWorkers} from './resolve-workers.js';
 import {readEnvFileContents, unpassableVariable} from './env-file.js';
 import {baseDirOf, demoFolder, findConfigFile} from './find-config.js';
 import {formatIssues, unknownAgent} from './format-issues.js';
@@ -339,6 +340,7 @@ function resolveConfig(
 				onFailure: agent.onFailure ?? 'halt',
 				haltExitCode: agent.haltExitCode,
 				requireVerdict: agent.critical && agent.requireVerdict === true,
+				...(agent.runOn === undefined ? {} : {runOn: agent.runOn}),
 			};
 		},
 	);
@@ -366,6 +368,11 @@ function resolveConfig(
 	const notify = context.withoutNotify
 		? []
 		: resolveNotifyTargets(config.notify, sharedEnv, fail);
+	const workers = resolveWorkers(config.orchestrator.workers, agents, {
+		sharedEnv,
+		fail,
+		withoutUrl: context.withoutNotify,
+	});
 
 	return {
 		file: context.file,
@@ -379,6 +386,7 @@ function resolveConfig(
 		hasCustomPhases: config.phases !== undefined,
 		envFiles: [...new Set(envFiles)],
 		notify,
+		...(workers === undefined ? {} : {workers}),
 		warnings,
 	};
 }

@@ -27,6 +27,15 @@ export type ResolvedAgent = {
 	readonly haltExitCode: number | undefined;
 	/** A critical agent must say `pass` or `halt` before it exits 0. */
 	readonly requireVerdict: boolean;
+	/** `runOn`: the worker tag it runs on (contract §10); locally when absent. */
+	readonly runOn?: string | undefined;
+};
+
+/** `orchestrator.workers`: where the engine and its workers meet. */
+export type ResolvedWorkers = {
+	/** `${NAME}` filled in; a secret, never shown. Empty when the command sends nothing (`logs`). */
+	readonly redisUrl: string;
+	readonly queue: string;
 };
 
 /** `when`: hours inclusive ("9-16" is 9:00 to 16:59), and week days, local time. */
@@ -84,6 +93,8 @@ export type ResolvedConfig = {
 	readonly envFiles: readonly string[];
 	/** Where alerts are sent (contract §9); each URL a secret. */
 	readonly notify: readonly ResolvedNotifyTarget[];
+	/** `orchestrator.workers` (contract §10): agents with `runOn` run on workers. */
+	readonly workers?: ResolvedWorkers | undefined;
 	/** Things that are legal but likely a mistake, e.g. an enabled agent that is in no phase. */
 	readonly warnings: readonly string[];
 };

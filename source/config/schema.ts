@@ -143,6 +143,36 @@ const agentNames = (description: string) =>
 		),
 	);
 
+/** The Redis URL's error never quotes it: it may hold a password. */
+const redisUrlError = () =>
+	'expected a redis:// or rediss:// URL (the value is not shown: it may hold a password)';
+
+/** A worker tag (`runOn`, `worker --tags`): plain words, safe in keys and messages. */
+export const workerTagPattern = /^[\w\-]{1,64}$/v;
+
+export const workersSchema = described(
+	z.strictObject({
+		redis: described(
+			z
+				.string({error: redisUrlError})
+				.check(z.minLength(1, {error: redisUrlError})),
+			'The Redis URL, e.g. "${MOONDEV_REDIS_URL}" (${NAME} from orchestrator.envFile or the environment). A secret: never shown.',
+		),
+		queue: z._default(
+			described(
+				z.string({error: expected('a queue name')}).check(
+					z.regex(workerTagPattern, {
+						error: expected('a queue name: letters, digits, "_" and "-"'),
+					}),
+				),
+				'The queue the engine and its workers share; one engine per queue.',
+			),
+			'moondev',
+		),
+	}),
+	'Run agents with runOn on workers through Redis (BullMQ): contract §10.',
+);
+
 export const agentSchema = described(
 	z.strictObject({
 		command: described(
@@ -240,6 +270,18 @@ export const agentSchema = described(
 				'Non-critical agents only: run only when this 5-field cron expression (minute hour day-of-month month day-of-week, local time) has fired since its last start; not due, it is not_due. Not with every.',
 			),
 		),
+		runOn: z.optional(
+			described(
+				z.string({error: expected('a worker tag such as "gpu"')}).check(
+					z.regex(workerTagPattern, {
+						error: expected(
+							'a worker tag: letters, digits, "_" and "-", e.g. "gpu"',
+						),
+					}),
+				),
+				'Run this agent on a worker (`moondev-tui worker --tags …`) that carries this tag, through orchestrator.workers (contract §10).',
+			),
+		),
 		haltExitCode: z.optional(
 			described(
 				z
@@ -314,6 +356,7 @@ export const orchestratorSchema = described(
 				'dotenv files whose variables every agent gets (API keys).',
 			),
 		),
+		workers: z.optional(workersSchema),
 	}),
 	'How cycles run.',
 );

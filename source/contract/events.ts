@@ -55,6 +55,8 @@ export type AgentStartEvent = {
 	readonly cycle: number;
 	readonly agent: string;
 	readonly attempt: number;
+	/** The worker it runs on, for an agent with `runOn` (contract §10). */
+	readonly worker?: string;
 };
 
 export type AgentProgressEvent = {
@@ -87,6 +89,8 @@ export type AgentEndEvent = {
 	readonly duration_s: number;
 	readonly attempts: number;
 	readonly error: string | null;
+	/** The worker its last attempt ran on, for an agent with `runOn`. */
+	readonly worker?: string;
 };
 
 export type AlertEvent = {
@@ -179,6 +183,8 @@ export type AttemptEndEvent = {
 	readonly error: string | null;
 	/** `::moondev::` lines that could not be read. */
 	readonly malformed_lines: number;
+	/** The worker it ran on, for an agent with `runOn`. */
+	readonly worker?: string;
 };
 
 /** A `metric` protocol line. */
@@ -283,8 +289,28 @@ export type ConfigAppliedEvent = {
 	readonly phases: readonly string[];
 };
 
+/** A worker as the engine sees it (contract §10). */
+export type WorkerInfo = {
+	readonly id: string;
+	readonly host: string;
+	readonly tags: readonly string[];
+	readonly concurrency: number;
+	/** Attempts it runs now. */
+	readonly running: number;
+	/** Stopping cleanly: it takes no new attempt. */
+	readonly stopping: boolean;
+};
+
+/** The live workers changed (only with orchestrator.workers). */
+export type WorkersEvent = {
+	readonly type: 'workers';
+	readonly time: string;
+	readonly workers: readonly WorkerInfo[];
+};
+
 export type InternalEvent =
 	| ConfigAppliedEvent
+	| WorkersEvent
 	| AgentHealthEvent
 	| AgentNotDueEvent
 	| AgentUsageEvent

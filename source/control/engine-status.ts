@@ -1,4 +1,8 @@
-import type {AgentLiveStatus, HealthStatus} from '../contract/events.js';
+import type {
+	AgentLiveStatus,
+	HealthStatus,
+	WorkerInfo,
+} from '../contract/events.js';
 import type {AppState} from '../store/state.js';
 
 /** One agent in `status`: what its row on the screen says. */
@@ -20,6 +24,8 @@ export type AgentStatusLine = {
 	readonly memory_bytes: number | null;
 	/** When its `every`/`cron` schedule is next due, while it is `not_due`. */
 	readonly next_due: string | null;
+	/** For an agent with `runOn`: the worker its running or last attempt ran on. */
+	readonly worker?: string;
 };
 
 /** `status --json`: one look at a running engine. Field names in the contract's snake_case. */
@@ -43,6 +49,8 @@ export type EngineStatus = {
 	/** Why no cycle may start now (a lost lock), if something holds the engine. */
 	readonly held: readonly string[];
 	readonly agents: readonly AgentStatusLine[];
+	/** With orchestrator.workers: the live workers (contract §10). */
+	readonly workers?: readonly WorkerInfo[];
 };
 
 /** The status of an engine from the state its screen would show. */
@@ -103,9 +111,11 @@ export function statusOf(
 								agent.status === 'not_due' && agent.nextDueAt !== undefined
 									? new Date(agent.nextDueAt).toISOString()
 									: null,
+							...(agent.worker === undefined ? {} : {worker: agent.worker}),
 						},
 					]
 				: [];
 		}),
+		...(state.workers === undefined ? {} : {workers: state.workers}),
 	};
 }

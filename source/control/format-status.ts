@@ -38,7 +38,9 @@ export function formatStatus(status: EngineStatus): string {
 		agent.last_duration_s === null
 			? '-'
 			: formatDuration(agent.last_duration_s * 1000),
-		escapeControls(agent.error ?? agent.message ?? ''),
+		escapeControls(
+			`${agent.worker === undefined ? '' : `[on ${agent.worker}] `}${agent.error ?? agent.message ?? ''}`,
+		),
 	]);
 	const header = ['AGENT', 'STATE', 'HEALTH', 'LAST', ''];
 	const widths = header.map((title, column) =>
@@ -55,6 +57,19 @@ export function formatStatus(status: EngineStatus): string {
 				.trimEnd(),
 		),
 	);
+	if (status.workers !== undefined) {
+		lines.push(
+			'',
+			status.workers.length === 0
+				? 'workers: none live'
+				: `workers (${status.workers.length} live):`,
+			...status.workers.map(
+				worker =>
+					`  ${worker.id} on ${worker.host} · tags ${worker.tags.join(',') || '-'} · ${worker.running}/${worker.concurrency} running${worker.stopping ? ' · stopping' : ''}`,
+			),
+		);
+	}
+
 	return lines.join('\n');
 }
 

@@ -68,14 +68,30 @@ export async function runAttempts(
 	const started = clock.now();
 	let outcome: AgentOutcome | undefined;
 
+	let worker: string | undefined;
 	for (let attempt = 1; !outcome; attempt++) {
-		emit({
-			type: 'agent_start',
-			time: iso(clock),
-			cycle,
-			agent: agent.name,
-			attempt,
-		});
+		// A remote attempt starts once a worker is chosen, so its agent_start names it (contract §10).
+		let announced = false;
+		let attemptWorker: string | undefined;
+		const start = (on?: string) => {
+			if (!announced) {
+				announced = true;
+				attemptWorker = on;
+				emit({
+					type: 'agent_start',
+					time: iso(clock),
+					cycle,
+					agent: agent.name,
+					attempt,
+					...(on === undefined ? {} : {worker: on}),
+				});
+			}
+		};
+
+		if (agent.runOn === undefined) {
+			start();
+		}
+
 		const relay = createProtocolRelay({
 			emit,
 			now: clock.now,
@@ -107,7 +123,12 @@ export async function runAttempts(
 				context.output.push(agent.name, lines, stream);
 				return context.onLines?.(agent.name, lines, stream);
 			},
+			...(agent.runOn === undefined
+				? {}
+				: {remote: {tag: agent.runOn, cycle, attempt, onWorker: start}}),
 		});
+		start(result.worker);
+		worker = attemptWorker;
 		relay.flush();
 		context.output.flush(agent.name);
 		emit({
@@ -120,6 +141,7 @@ export async function runAttempts(
 			duration_s: roundSeconds(result.durationMs),
 			error: result.error ?? null,
 			malformed_lines: result.malformedLines,
+			...(worker === undefined ? {} : {worker}),
 		});
 
 		const haltReason = attemptHaltReason(agent, result);
@@ -147,6 +169,7 @@ export async function runAttempts(
 		} else if (
 			result.status === 'success' ||
 			result.status === 'cancelled' ||
+			result.noRetry === true ||
 			attempt >= maxAttempts ||
 			signal.aborted
 		) {
@@ -196,6 +219,7 @@ export async function runAttempts(
 		duration_s: roundSeconds(clock.now() - started),
 		attempts: outcome.attempts,
 		error: outcome.error ?? null,
+		...(worker === undefined ? {} : {worker}),
 	});
 	return outcome;
 }

@@ -83,9 +83,10 @@ function formatEvent(
 
 		case 'agent_start': {
 			const max = maxAttempts(event.agent);
+			const on = event.worker === undefined ? '' : ` on worker ${event.worker}`;
 			return max > 1 || event.attempt > 1
-				? `${event.agent}: started (attempt ${event.attempt}/${max})`
-				: `${event.agent}: started`;
+				? `${event.agent}: started${on} (attempt ${event.attempt}/${max})`
+				: `${event.agent}: started${on}`;
 		}
 
 		case 'agent_progress': {
@@ -166,6 +167,7 @@ function formatEvent(
 		}
 
 		case 'agent_not_due':
+		case 'workers':
 		case 'agent_usage':
 		case 'attempt_end':
 		case 'config_applied':

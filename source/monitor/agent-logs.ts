@@ -36,7 +36,7 @@ export type AgentLogs = {
 	/** The header line of an attempt, written with its first line of output (none without output). */
 	readonly startAttempt: (
 		agent: string,
-		header: {cycle: number; attempt: number; time: string},
+		header: {cycle: number; attempt: number; time: string; worker?: string},
 	) => void;
 	/** The agent is done for this cycle: its log is closed, so idle agents hold no file open. */
 	readonly finish: (agent: string) => void;
@@ -205,10 +205,11 @@ export function createAgentLogs(options: AgentLogsOptions): AgentLogs {
 
 	return {
 		pathOf,
-		startAttempt(agent, {cycle, attempt, time}) {
+		startAttempt(agent, {cycle, attempt, time, worker}) {
+			const on = worker === undefined ? '' : `, on worker ${worker}`;
 			pendingHeaders.set(
 				agent,
-				`──── cycle ${cycle}, attempt ${attempt}, ${time} ────\n`,
+				`──── cycle ${cycle}, attempt ${attempt}, ${time}${on} ────\n`,
 			);
 		},
 		finish(agent) {

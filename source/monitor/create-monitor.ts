@@ -292,6 +292,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 						peak_memory_bytes: peak.memory,
 					}
 				: {}),
+			...(event.worker === undefined ? {} : {worker: event.worker}),
 		});
 		const recorded = recordExecution(state, event, orchestrator.healthWindow);
 		if (recorded) {
@@ -416,6 +417,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 						cycle: event.cycle,
 						attempt: event.attempt,
 						time: event.time,
+						...(event.worker === undefined ? {} : {worker: event.worker}),
 					});
 					// A cycle's start (not `run <agent>`'s cycle 0), saved with the cycle's state.
 					if (event.attempt === 1 && event.cycle > 0) {
@@ -497,6 +499,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
 				}
 
 				case 'phase_start':
+				case 'workers':
 				case 'agent_not_due':
 				case 'agent_progress':
 				case 'agent_output':

@@ -13,6 +13,8 @@ export type CycleAgentEntry = {
 	/** The highest CPU (of one core) and memory its process group was sampled at, if it was. */
 	readonly peak_cpu_percent?: number;
 	readonly peak_memory_bytes?: number;
+	/** For an agent with `runOn`: the worker its last attempt ran on (contract §10). */
+	readonly worker?: string;
 };
 
 export type AgentSummary = {

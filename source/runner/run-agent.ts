@@ -51,6 +51,17 @@ export type RunAgentRequest = {
 	readonly onLines?:
 		| ((lines: readonly string[], stream: OutputStream) => LinesBackpressure)
 		| undefined;
+	/** Set for an agent with `runOn`: a runner of the workers runs it (contract §10), not this one. */
+	readonly remote?: RemoteAttempt | undefined;
+};
+
+/** What a worker needs to know of an attempt: names and numbers, never the command or env. */
+export type RemoteAttempt = {
+	readonly tag: string;
+	readonly cycle: number;
+	readonly attempt: number;
+	/** Called with the worker's name once one is chosen, before any output. */
+	readonly onWorker: (worker: string) => void;
 };
 
 export type AttemptResult = {
@@ -71,6 +82,13 @@ export type AttemptResult = {
 	case, after other text, on stderr), described; the first few. A critical agent's halt the cycle.
 	*/
 	readonly untrustedLines: readonly string[];
+	/** A remote attempt: the worker it ran on. */
+	readonly worker?: string | undefined;
+	/**
+	It may have done something nobody saw end (its worker was lost): never run again in this
+	cycle, whatever the retries say, so an order is never placed twice.
+	*/
+	readonly noRetry?: boolean | undefined;
 };
 
 export type RunAgent = (request: RunAgentRequest) => Promise<AttemptResult>;

@@ -82,12 +82,17 @@ export function reduce(state: AppState, event: EngineEvent): AppState {
 				startedAt:
 					event.attempt === 1 ? Date.parse(event.time) : agent.startedAt,
 				endedAt: undefined,
+				worker: event.worker,
 				...withMark(
 					agent,
-					`cycle ${event.cycle} · attempt ${event.attempt} started ${formatClock(event.time)}`,
+					`cycle ${event.cycle} · attempt ${event.attempt} started ${formatClock(event.time)}${event.worker === undefined ? '' : ` on worker ${event.worker}`}`,
 					event.time,
 				),
 			}));
+		}
+
+		case 'workers': {
+			return {...state, workers: event.workers};
 		}
 
 		case 'agent_progress': {

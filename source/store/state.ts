@@ -5,6 +5,7 @@ import type {
 	AgentLiveStatus,
 	AlertLevel,
 	HealthStatus,
+	WorkerInfo,
 } from '../contract/events.js';
 import {own} from '../util/own.js';
 
@@ -44,6 +45,8 @@ export type AgentState = {
 	/** CPU (of one core) and memory of its process group while it runs; undefined otherwise. */
 	readonly usage:
 		{readonly cpuPercent: number; readonly memoryBytes: number} | undefined;
+	/** The worker its running or last attempt ran on, for an agent with `runOn`. */
+	readonly worker?: string | undefined;
 };
 
 /**
@@ -111,6 +114,8 @@ export type AppState = {
 	readonly cycle: CycleState;
 	/** The latest alerts, newest last. */
 	readonly alerts: readonly AlertEntry[];
+	/** The live workers, when the config has orchestrator.workers. */
+	readonly workers?: readonly WorkerInfo[] | undefined;
 };
 
 const unknownHealth: AgentHealth = {

@@ -92,9 +92,12 @@ export function AgentRow({name, isSelected, now, width}: AgentRowProps) {
 		agent.malformedLines > 0
 			? `⚠ ${agent.malformedLines} bad protocol line${agent.malformedLines === 1 ? '' : 's'} ${said}`
 			: said;
-	// What its processes use while it runs, before what it says.
+	// Where it runs, for an agent on a worker (contract §10); then what its processes use while it
+	// runs here, before what it says.
+	const placed =
+		agent.worker === undefined ? warned : `@${agent.worker} ${warned}`;
 	const message =
-		running && agent.usage ? `${formatUsage(agent.usage)} ${warned}` : warned;
+		running && agent.usage ? `${formatUsage(agent.usage)} ${placed}` : placed;
 	// Not due: no bar, time or attempt of this cycle; their columns say when it runs next.
 	const scheduleColumns = scheduleWidth(columns);
 	const notDue =

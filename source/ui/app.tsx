@@ -3,6 +3,7 @@ import {useCallback, useEffect, useRef, useState} from 'react';
 import {useAppStore, useAppStoreApi} from '../store/store-context.js';
 import {AgentTable} from './agent-table.js';
 import {AlertsPanel} from './alerts-panel.js';
+import {WorkersLine} from './workers-line.js';
 import {CycleTimings} from './cycle-timings.js';
 import {Footer} from './footer.js';
 import {Header} from './header.js';
@@ -54,6 +55,7 @@ export function App({
 	const store = useAppStoreApi();
 	const names = useAppStore(state => state.agentOrder);
 	const cycleHalted = useAppStore(state => state.cycle.halted);
+	const hasWorkers = useAppStore(state => state.workers !== undefined);
 	// The view state lives in a ref as well, so that keys typed faster than a frame see each other.
 	const viewRef = useRef<ViewState>(startView);
 	const [view, setView] = useState<ViewState>(startView);
@@ -174,6 +176,7 @@ export function App({
 		);
 	}
 
+	// The workers' line takes an alert's row: every size stays whole.
 	const space = screenRows({
 		rows,
 		agents: names.length,
@@ -217,7 +220,8 @@ export function App({
 						<Box marginTop={1}>
 							<CycleTimings width={columns} />
 						</Box>
-						<AlertsPanel count={space.alerts} />
+						<WorkersLine />
+						<AlertsPanel count={space.alerts - (hasWorkers ? 1 : 0)} />
 					</>
 				) : null}
 			</Box>

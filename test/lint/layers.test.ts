@@ -20,6 +20,7 @@ const plan = {
 	ui: ['contract', 'util', 'config', 'store'],
 	control: ['contract', 'util', 'runner', 'store'],
 	notify: ['contract', 'util', 'config'],
+	fleet: ['contract', 'util', 'config', 'runner'],
 	cli: [
 		'contract',
 		'util',
@@ -32,6 +33,7 @@ const plan = {
 		'ui',
 		'control',
 		'notify',
+		'fleet',
 	],
 } as const;
 

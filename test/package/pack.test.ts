@@ -195,9 +195,11 @@ describe('the packed package', () => {
 			'react-devtools-core',
 		]);
 		// Static and dynamic imports, and require() calls (not the code strings ajv writes for
-		// its standalone output, which sit inside quotes).
+		// its standalone output, which sit inside quotes). Lowercase only, as npm's names are: the
+		// Lua that BullMQ carries in its strings says `code from "moveToFinished"`, and ioredis
+		// calls `Buffer.from("OK")`.
 		const specifier =
-			/(?:\bfrom|\bimport)\s*\(?\s*"([\w@.:/-]+)"|(?<![\w$'"`.])require\("([\w@.:/-]+)"\)/g;
+			/(?:\bfrom|\bimport)\s*\(?\s*"([a-z\d_@.:/-]+)"|(?<![\w$'"`.])require\("([a-z\d_@.:/-]+)"\)/g;
 		const outside: string[] = [];
 		for (const file of javaScriptFiles(path.join(installed, 'dist'))) {
 			for (const match of readFileSync(file, 'utf8').matchAll(specifier)) {

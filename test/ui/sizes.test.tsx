@@ -249,6 +249,41 @@ describe('the whole screen at every size from the minimum up', () => {
 	);
 
 	test.each(sizes)(
+		"at %i×%i with workers: their line takes an alert's row, cut at the width",
+		async (columns, rows) => {
+			const rendered = await renderAt(columns, rows, [
+				...halted,
+				{
+					type: 'workers',
+					time,
+					workers: [
+						{
+							id: 'gpu-box-12345-ab12',
+							host: 'gpu-box',
+							tags: ['gpu'],
+							concurrency: 2,
+							running: 1,
+							stopping: false,
+						},
+						{
+							id: 'exchange-eu-678-cd34',
+							host: 'exchange-eu',
+							tags: ['eu', 'fast'],
+							concurrency: 1,
+							running: 0,
+							stopping: true,
+						},
+					],
+				},
+			]);
+			const frame = rendered.lastFrame();
+			expectWhole(frame, columns, rows);
+			expect(frame).toMatch(/^WORKERS gpu-box-12345-ab12 gpu 1\/2/mv);
+			expect(frame).toMatch(/^ALERTS/mv);
+		},
+	);
+
+	test.each(sizes)(
 		'at %i×%i halted: the reason takes one line, cut; the selection still shows',
 		async (columns, rows) => {
 			const rendered = await renderAt(columns, rows, halted);

@@ -1,0 +1,322 @@
+import {performance} from 'node:perf_hooks';
+import {setTimeout as delay} from 'node:timers/promises';
+import type {Queue} from 'bullmq';
+import type {Redis} from 'ioredis';
+import type {
+	AttemptResult,
+	LinesBackpressure,
+	RemoteAttempt,
+	RunAgentRequest,
+} from '../runner/run-agent.js';
+import {describeRedisError} from './connect-redis.js';
+import {pickWorker} from './pick-worker.js';
+import {
+	batchField,
+	type FleetKeys,
+	type OutputItem,
+	parseJson,
+	type RemoteResult,
+	type WorkerBeat,
+	workerTtlMs,
+} from './fleet-keys.js';
+
+/*
+Just past 300 lines because one remote attempt's life is one sequence over shared state, as a local
+one's is in run-agent.ts: send the job, read its output in order, cancel on a timeout or a stop,
+watch the worker's heartbeat and the link, and say how it ended.
+*/
+
+/** What one remote attempt needs of the engine's fleet. */
+export type RemoteContext = {
+	readonly engineId: string;
+	readonly keys: FleetKeys;
+	readonly redis: Redis;
+	/** The live workers now, read from Redis. */
+	readonly liveWorkers: () => Promise<readonly WorkerBeat[]>;
+	readonly queueOf: (worker: string) => Queue;
+	/** Why nothing may be sent now (the queue's lock is lost), if so. */
+	readonly blocked: () => string | undefined;
+	/** Attempts this engine has given each worker and not seen end. */
+	readonly given: Map<string, number>;
+	readonly nextJobId: () => string;
+};
+
+/** How often a remote attempt checks that its worker is alive, and how long a read blocks. */
+const checkEveryMs = 250;
+/** How long a cancel may wait for Redis. */
+const cancelWaitMs = 1000;
+/** After a cancel, the worker has its kill grace plus this to answer before the engine gives up. */
+const answerMarginMs = 5000;
+
+/**
+Runs one attempt of an agent with `runOn` on a worker (contract §10): picks a live worker with the
+tag (the least busy), sends it a job with the agent's name, cycle and attempt only, relays its
+output and protocol messages as they come, and returns its result. The engine's timeout and
+cancel reach the worker (a cancel on the channel, BullMQ's cancelJob there); a worker whose
+heartbeat expires mid-attempt makes it `failed` ("worker lost"), never retried.
+*/
+export async function runRemoteAttempt(
+	context: RemoteContext,
+	request: RunAgentRequest,
+	remote: RemoteAttempt,
+): Promise<AttemptResult> {
+	const started = performance.now();
+	const failed = (
+		error: string,
+		extra: {noRetry?: boolean; worker?: string} = {},
+	): AttemptResult => ({
+		status: 'failed',
+		exitCode: undefined,
+		signal: undefined,
+		error,
+		haltReason: undefined,
+		durationMs: performance.now() - started,
+		malformedLines: 0,
+		passed: false,
+		untrustedLines: [],
+		...extra,
+	});
+
+	if (request.signal?.aborted) {
+		return {...failed('cancelled before it started'), status: 'cancelled'};
+	}
+
+	const blocked = context.blocked();
+	if (blocked) {
+		return failed(`not sent to a worker: ${blocked}`);
+	}
+
+	let workers: readonly WorkerBeat[];
+	try {
+		workers = await context.liveWorkers();
+	} catch (error) {
+		return failed(`cannot reach Redis (${describeRedisError(error)})`);
+	}
+
+	const worker = pickWorker(workers, remote.tag, context.given);
+	if (!worker) {
+		return failed(`no live worker carries the tag "${remote.tag}"`);
+	}
+
+	remote.onWorker(worker.id);
+	const jobId = context.nextJobId();
+	const key = context.keys.output(jobId);
+	const queue = context.queueOf(worker.id);
+	const reader = context.redis.duplicate();
+	reader.on('error', () => undefined);
+	context.given.set(worker.id, (context.given.get(worker.id) ?? 0) + 1);
+	let sending = false;
+	try {
+		await reader.connect();
+		sending = true;
+		await queue.add(
+			request.agent,
+			{
+				agent: request.agent,
+				cycle: remote.cycle,
+				attempt: remote.attempt,
+				engine: context.engineId,
+			},
+			// The engine decides retries: BullMQ never runs a job twice.
+			{jobId, attempts: 1, removeOnComplete: true, removeOnFail: true},
+		);
+	} catch (error) {
+		reader.disconnect();
+		context.given.set(worker.id, (context.given.get(worker.id) ?? 1) - 1);
+		// Once sending began it may have been sent: fail closed, never run again this cycle.
+		return failed(`cannot send it to a worker (${describeRedisError(error)})`, {
+			noRetry: sending,
+			worker: worker.id,
+		});
+	}
+
+	let stoppedBy: 'timeout' | 'cancelled' | undefined;
+	let cancelSentAt: number | undefined;
+	let lastId = '0';
+	let end: RemoteResult | undefined;
+	let lastCheck = performance.now();
+	let lastAnswer = performance.now();
+	let outcome: AttemptResult | undefined;
+
+	const sendCancel = async (reason: string) => {
+		cancelSentAt = performance.now();
+		// Bounded: a Redis that does not answer must not hold a stop.
+		await bounded(
+			context.redis.publish(
+				context.keys.cancel,
+				JSON.stringify({worker: worker.id, job: jobId, reason}),
+			),
+		);
+		// Not started yet: taken off the queue, it never runs.
+		return (await bounded(queue.remove(jobId))) === 1;
+	};
+
+	const stop = async (reason: 'timeout' | 'cancelled') => {
+		stoppedBy = reason;
+		if (await sendCancel(reason)) {
+			const error =
+				reason === 'timeout'
+					? `timed out after ${seconds(request.timeoutMs)} before a worker started it`
+					: 'cancelled before it started';
+			outcome = {...failed(error, {worker: worker.id}), status: reason};
+		}
+	};
+
+	/** Whether the worker's heartbeat has expired (then the attempt is `worker lost`, unless it ended). */
+	const workerGone = async () => {
+		const alive = await context.redis
+			.exists(context.keys.worker(worker.id))
+			.catch(() => undefined);
+		if (alive !== 0) {
+			return false;
+		}
+
+		// One last look: its result may be there.
+		await readBatch(0);
+		if (!end) {
+			outcome = failed('worker lost', {noRetry: true, worker: worker.id});
+			// A worker only slow to beat (not dead) ends the attempt all the same.
+			await sendCancel('worker lost');
+		}
+
+		return true;
+	};
+
+	// The engine's log may ask to read no more for a while (bounded): the stream waits in Redis.
+	const onItem = (item: OutputItem): LinesBackpressure => {
+		if ('lines' in item) {
+			return request.onLines?.(item.lines, item.stream);
+		}
+
+		if ('message' in item) {
+			request.onMessage?.(item.message);
+		} else if ('end' in item) {
+			end = item.end;
+		}
+
+		return undefined;
+	};
+
+	const done = () => end !== undefined || outcome !== undefined;
+	try {
+		while (!done()) {
+			const now = performance.now();
+			if (!stoppedBy && request.signal?.aborted) {
+				// eslint-disable-next-line no-await-in-loop -- a cancel, once
+				await stop('cancelled');
+			} else if (!stoppedBy && now - started >= request.timeoutMs) {
+				// eslint-disable-next-line no-await-in-loop
+				await stop('timeout');
+			} else if (
+				cancelSentAt !== undefined &&
+				now - cancelSentAt > request.killGraceMs + answerMarginMs
+			) {
+				outcome = failed('the worker gave no result after the cancel', {
+					noRetry: true,
+					worker: worker.id,
+				});
+				break;
+			}
+
+			if (now - lastCheck >= checkEveryMs) {
+				lastCheck = now;
+				// eslint-disable-next-line no-await-in-loop -- one small read
+				if (await workerGone()) {
+					break;
+				}
+			}
+
+			if (now - lastAnswer > workerTtlMs) {
+				outcome = failed('lost the link to Redis mid-attempt', {
+					noRetry: true,
+					worker: worker.id,
+				});
+				// Best effort: should the worker still hear, it ends the attempt (else it fences it).
+				// eslint-disable-next-line no-await-in-loop -- once
+				await sendCancel('the engine lost its link');
+				break;
+			}
+
+			// eslint-disable-next-line no-await-in-loop -- reading in order
+			await readBatch(checkEveryMs);
+		}
+	} finally {
+		context.given.set(worker.id, (context.given.get(worker.id) ?? 1) - 1);
+		void context.redis.del(key).catch(() => undefined);
+		reader.disconnect();
+	}
+
+	async function readBatch(blockMs: number) {
+		let reply: Array<[string, Array<[string, string[]]>]> | null; // eslint-disable-line @typescript-eslint/no-restricted-types -- ioredis' type
+		try {
+			reply =
+				blockMs > 0
+					? await reader.xread(
+							'COUNT',
+							100,
+							'BLOCK',
+							blockMs,
+							'STREAMS',
+							key,
+							lastId,
+						)
+					: await reader.xread('COUNT', 1000, 'STREAMS', key, lastId);
+			lastAnswer = performance.now();
+		} catch {
+			// The link is down (commands fail at once): wait as a blocking read would have.
+			await delay(blockMs);
+			return;
+		}
+
+		const entries = (reply ?? []).flatMap(([, each]) => each);
+		let behind: Promise<void> | undefined;
+		for (const [entryId, fields] of entries) {
+			lastId = entryId;
+			for (const item of batchOf(fields)) {
+				behind = onItem(item) ?? behind;
+			}
+		}
+
+		await behind;
+	}
+
+	if (outcome) {
+		return outcome;
+	}
+
+	const result = end!;
+	const timedOut = stoppedBy === 'timeout' && result.status === 'cancelled';
+	return {
+		status: timedOut ? 'timeout' : result.status,
+		exitCode: result.exitCode,
+		signal: result.signal,
+		error: timedOut
+			? `timed out after ${seconds(request.timeoutMs)}`
+			: result.error,
+		haltReason: result.haltReason,
+		durationMs: result.durationMs,
+		malformedLines: result.malformedLines,
+		passed: result.passed,
+		untrustedLines: result.untrustedLines,
+		worker: worker.id,
+		...(result.noRetry === true ? {noRetry: true} : {}),
+	};
+}
+
+/** What `promise` gives within cancelWaitMs, else undefined (a rejection too). */
+async function bounded<T>(promise: Promise<T>): Promise<T | undefined> {
+	return Promise.race([
+		promise.catch(() => undefined),
+		delay(cancelWaitMs).then(() => undefined),
+	]);
+}
+
+function seconds(ms: number): string {
+	return `${Number((ms / 1000).toFixed(3))}s`;
+}
+
+/** The items of one stream entry. */
+function batchOf(fields: readonly string[]): readonly OutputItem[] {
+	const data = parseJson(fields[fields.indexOf(batchField) + 1]);
+	return Array.isArray(data) ? (data as OutputItem[]) : [];
+}
