@@ -129,13 +129,16 @@ describe.skipIf(!hasTmux() && !process.env.CI)(
 			terminal.keys('f');
 			await terminal.waitFor(/RUNNING/);
 			const slowPid = path.join(dir, 'slow.pid');
-			for (let tries = 0; tries < 100 && !existsSync(slowPid); tries++) {
+			// The file exists, empty, for a moment before the pid is in it.
+			const pidOf = () =>
+				existsSync(slowPid) ? Number(readFileSync(slowPid, 'utf8')) : 0;
+			for (let tries = 0; tries < 100 && !(pidOf() > 0); tries++) {
 				await new Promise(resolve => {
 					setTimeout(resolve, 100);
 				});
 			}
 
-			const pid = Number(readFileSync(slowPid, 'utf8'));
+			const pid = pidOf();
 			expect(isRunning(pid)).toBe(true);
 			terminal.keys('q');
 			await terminal.waitFor(/quit and kill its agents\? \(y\/n\)/);
