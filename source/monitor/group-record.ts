@@ -5,6 +5,7 @@ import {
 	readFileSync,
 	renameSync,
 	rmSync,
+	statSync,
 	writeFileSync,
 	writeSync,
 } from 'node:fs';
@@ -92,18 +93,31 @@ export function createGroupRecorder(
 
 		const bytes = Buffer.byteLength(text);
 		const padded = bytes < length ? text + ' '.repeat(length - bytes) : text;
-		// Unlinked (its folder removed or replaced): renaming again finds out and says so.
-		if (
-			Math.max(bytes, length) > inPlaceMaxBytes ||
-			fstatSync(fd).nlink === 0
-		) {
+		// Unlinked, or no longer the file at the record's path (its folder moved, made anew): by
+		// path again, which finds out and says so, and writes where a successor looks.
+		if (Math.max(bytes, length) > inPlaceMaxBytes || !isStillAtPath(fd)) {
 			closeRecord();
 			return false;
 		}
 
-		writeSync(fd, padded, 0);
+		// A short write would leave the record half new: by path then, whole.
+		if (writeSync(fd, padded, 0) !== Buffer.byteLength(padded)) {
+			closeRecord();
+			return false;
+		}
+
 		length = Math.max(bytes, length);
 		return true;
+	};
+
+	const isStillAtPath = (open: number): boolean => {
+		try {
+			const here = statSync(file);
+			const held = fstatSync(open);
+			return held.nlink > 0 && here.ino === held.ino && here.dev === held.dev;
+		} catch {
+			return false;
+		}
 	};
 
 	const write = () => {

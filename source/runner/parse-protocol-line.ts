@@ -1,3 +1,4 @@
+import {Buffer} from 'node:buffer';
 import type {AlertLevel} from '../contract/events.js';
 import {escapeControls} from '../util/escape-text.js';
 
@@ -168,7 +169,9 @@ alert downstream gets a newline, a cursor move or a title change from an agent),
 */
 function clip(text: string): string {
 	const safe = escapeControls(text);
+	// A slice keeps its whole parent string alive in V8 (a line of up to 1 MiB, for as long as the
+	// message is kept): the cut text is copied into a string of its own.
 	return safe.length > maxTextLength
-		? `${safe.slice(0, maxTextLength - 1)}…`
+		? `${Buffer.from(safe.slice(0, maxTextLength - 1), 'utf16le').toString('utf16le')}…`
 		: safe;
 }

@@ -117,6 +117,9 @@ const maxUntrustedLines = 3;
 /** Streams left open by a process that escaped the group are closed this long after the kill. */
 const streamDrainMs = 2000;
 
+/** A close this long after the exit means something held the agent's pipes. */
+const pipesHeldMs = 20;
+
 /**
 Runs one attempt as a real child process in its own process group, reading its output line by
 line without buffering it, and kills the whole group on timeout or cancel, and any of it left
@@ -311,7 +314,9 @@ export const runAgent: RunAgent = async request => {
 
 	request.signal?.addEventListener('abort', onAbort, {once: true});
 
+	let exitedAt: number | undefined;
 	subprocess?.once('exit', () => {
+		exitedAt = performance.now();
 		clearTimeout(timeoutTimer);
 		// The agent is done; anything it left running in its group goes too, with the same grace.
 		if (pid !== undefined) {
@@ -331,6 +336,12 @@ export const runAgent: RunAgent = async request => {
 	clearTimeout(timeoutTimer);
 	clearTimeout(drainTimer);
 	request.signal?.removeEventListener('abort', onAbort);
+	// Pipes held open well past the leader's exit: something held them, perhaps a member forked
+	// while the group was scanned at the exit. Looked at again below, not taken as gone.
+	if (exitedAt !== undefined && performance.now() - exitedAt > pipesHeldMs) {
+		groupGone = false;
+	}
+
 	if (pid !== undefined) {
 		// The leader may be gone while its group is still in its grace period: wait it out, so a
 		// worker under a wrapper (sh -c, npm run) gets its time to clean up.

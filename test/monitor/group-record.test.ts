@@ -2,6 +2,7 @@ import {
 	mkdirSync,
 	readdirSync,
 	readFileSync,
+	renameSync,
 	rmSync,
 	writeFileSync,
 } from 'node:fs';
@@ -35,6 +36,21 @@ function setup() {
 }
 
 describe('createGroupRecorder', () => {
+	test('a metrics folder moved away and made anew: later groups are recorded where a successor looks', () => {
+		const {dir, lockPath, errors, recorder} = setup();
+		// The first write renames a file into place; later ones write it in place.
+		recorder.setCycle(1);
+		recorder.update(groups([4242, 'risk', 1]));
+		// An operator moves the folder; the lock is lost, then retaken in a new folder of the name.
+		renameSync(dir, `${dir}.old`);
+		mkdirSync(dir);
+		recorder.update(groups([4242, 'risk', 1], [4343, 'trading', 2]));
+		expect(errors).toEqual([]);
+		expect(readGroupRecord(lockPath)?.groups.map(group => group.pgid)).toEqual([
+			4242, 4343,
+		]);
+	});
+
 	test('the record sits beside the lock', () => {
 		expect(groupsFileOf('/run/moondev/abc.lock')).toBe(
 			'/run/moondev/abc.lock.groups.json',
