@@ -12,6 +12,7 @@ import {describeRedisError} from './connect-redis.js';
 import {pickWorker} from './pick-worker.js';
 import {
 	batchField,
+	claimTtlMs,
 	type FleetKeys,
 	type OutputItem,
 	parseJson,
@@ -61,6 +62,8 @@ export async function runRemoteAttempt(
 	remote: RemoteAttempt,
 ): Promise<AttemptResult> {
 	const started = performance.now();
+	/** A halt the agent sent: kept whatever happens after (a halt is a halt). */
+	let haltSeen: string | undefined;
 	const failed = (
 		error: string,
 		extra: {noRetry?: boolean; worker?: string} = {},
@@ -69,7 +72,7 @@ export async function runRemoteAttempt(
 		exitCode: undefined,
 		signal: undefined,
 		error,
-		haltReason: undefined,
+		haltReason: haltSeen,
 		durationMs: performance.now() - started,
 		malformedLines: 0,
 		passed: false,
@@ -123,6 +126,10 @@ export async function runRemoteAttempt(
 	} catch (error) {
 		reader.disconnect();
 		context.given.set(worker.id, (context.given.get(worker.id) ?? 1) - 1);
+		if (sending) {
+			void settleLater(context, jobId);
+		}
+
 		// Once sending began it may have been sent: fail closed, never run again this cycle.
 		return failed(`cannot send it to a worker (${describeRedisError(error)})`, {
 			noRetry: sending,
@@ -137,18 +144,42 @@ export async function runRemoteAttempt(
 	let lastCheck = performance.now();
 	let lastAnswer = performance.now();
 	let outcome: AttemptResult | undefined;
+	/** A start item was read: it ran, so it is never "never started". */
+	let startSeen = false;
+	/** Whether the engine's `cancelled` claim is known to be in Redis (it won, or lost to `started`). */
+	let claimSettled = false;
 
+	/**
+	Asks the worker to cancel (pub/sub, and durably), and claims the job `cancelled` (NX): true only
+	when that claim won, i.e. the worker never started it and never will. Bounded: a Redis that does
+	not answer must not hold a stop.
+	*/
 	const sendCancel = async (reason: string) => {
 		cancelSentAt = performance.now();
-		// Bounded: a Redis that does not answer must not hold a stop.
-		await bounded(
-			context.redis.publish(
-				context.keys.cancel,
-				JSON.stringify({worker: worker.id, job: jobId, reason}),
-			),
+		const replies = await bounded(
+			context.redis
+				.multi()
+				.publish(
+					context.keys.cancel,
+					JSON.stringify({worker: worker.id, job: jobId, reason}),
+				)
+				.set(context.keys.cancelOf(jobId), reason, 'PX', claimTtlMs)
+				.set(context.keys.claim(jobId), 'cancelled', 'PX', claimTtlMs, 'NX')
+				.exec(),
 		);
-		// Not started yet: taken off the queue, it never runs.
-		return (await bounded(queue.remove(jobId))) === 1;
+		const claim = replies?.[2];
+		if (!claim || claim[0]) {
+			return false;
+		}
+
+		claimSettled = true;
+		if (claim[1] !== 'OK' || startSeen || haltSeen !== undefined) {
+			return false;
+		}
+
+		// Never to run: taken off the queue (best effort, the claim alone keeps it from running).
+		await bounded(queue.remove(jobId));
+		return true;
 	};
 
 	const stop = async (reason: 'timeout' | 'cancelled') => {
@@ -188,7 +219,13 @@ export async function runRemoteAttempt(
 			return request.onLines?.(item.lines, item.stream);
 		}
 
-		if ('message' in item) {
+		if ('start' in item) {
+			startSeen = true;
+		} else if ('message' in item) {
+			if (item.message.type === 'halt') {
+				haltSeen ??= item.message.reason;
+			}
+
 			request.onMessage?.(item.message);
 		} else if ('end' in item) {
 			end = item.end;
@@ -242,6 +279,12 @@ export async function runRemoteAttempt(
 		}
 	} finally {
 		context.given.set(worker.id, (context.given.get(worker.id) ?? 1) - 1);
+		if (end === undefined && !claimSettled) {
+			// Given up while Redis did not answer: the job may still wait in a queue. Its `cancelled`
+			// claim is written once Redis answers again, so that it never starts late.
+			void settleLater(context, jobId);
+		}
+
 		void context.redis.del(key).catch(() => undefined);
 		reader.disconnect();
 	}
@@ -293,7 +336,7 @@ export async function runRemoteAttempt(
 		error: timedOut
 			? `timed out after ${seconds(request.timeoutMs)}`
 			: result.error,
-		haltReason: result.haltReason,
+		haltReason: result.haltReason ?? haltSeen,
 		durationMs: result.durationMs,
 		malformedLines: result.malformedLines,
 		passed: result.passed,
@@ -303,11 +346,41 @@ export async function runRemoteAttempt(
 	};
 }
 
+/** How long, and how often, an engine that gave a job up tries to claim it `cancelled`. */
+const settleForMs = 120_000;
+const settleEveryMs = 500;
+
+/** Claims a given-up job `cancelled` (and its durable cancel) once Redis answers; bounded in time. */
+async function settleLater(context: RemoteContext, jobId: string) {
+	const until = performance.now() + settleForMs;
+	// A closed engine stops trying (its connection ends); the timers never hold a process open.
+	while (performance.now() < until && context.redis.status !== 'end') {
+		// eslint-disable-next-line no-await-in-loop -- one try at a time
+		const replies = await bounded(
+			context.redis
+				.multi()
+				.set(context.keys.cancelOf(jobId), 'given up', 'PX', claimTtlMs)
+				.set(context.keys.claim(jobId), 'cancelled', 'PX', claimTtlMs, 'NX')
+				.exec(),
+			{ref: false},
+		);
+		if (replies && !replies[1]?.[0]) {
+			return;
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		await delay(settleEveryMs, undefined, {ref: false});
+	}
+}
+
 /** What `promise` gives within cancelWaitMs, else undefined (a rejection too). */
-async function bounded<T>(promise: Promise<T>): Promise<T | undefined> {
+async function bounded<T>(
+	promise: Promise<T>,
+	{ref = true}: {ref?: boolean} = {},
+): Promise<T | undefined> {
 	return Promise.race([
 		promise.catch(() => undefined),
-		delay(cancelWaitMs).then(() => undefined),
+		delay(cancelWaitMs, undefined, {ref}).then(() => undefined),
 	]);
 }
 

@@ -8,6 +8,7 @@ import {connectRedis} from './connect-redis.js';
 import {
 	type AttemptJob,
 	bullPrefix,
+	claimTtlMs,
 	type FleetServices,
 	fleetKeys,
 	parseAttemptJob,
@@ -114,6 +115,22 @@ export async function startWorker(
 			running.delete(jobId);
 			void beat();
 			await refuse('the engine that sent it does not hold the queue');
+			return;
+		}
+
+		// Claimed before anything runs: an engine that gave the job up (its `cancelled` is there) has
+		// already said it never started, so it must not start; no answer from Redis: not started either.
+		const claimed = await redis
+			.set(keys.claim(jobId), 'started', 'PX', claimTtlMs, 'NX')
+			.catch(() => undefined);
+		if (claimed !== 'OK') {
+			running.delete(jobId);
+			void beat();
+			await refuse(
+				claimed === null
+					? 'the engine gave it up before it started'
+					: 'Redis did not answer its claim',
+			);
 			return;
 		}
 
