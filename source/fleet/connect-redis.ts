@@ -16,14 +16,23 @@ export async function connectRedis(
 	}: {readonly fail: (message: string) => Error; readonly forBullmq?: boolean},
 ): Promise<Redis> {
 	let connected = false;
-	const redis = new Redis(url, {
-		lazyConnect: true,
-		maxRetriesPerRequest: forBullmq ? null : 0,
-		enableOfflineQueue: forBullmq,
-		connectTimeout: connectTimeoutMs,
-		// At start, one try: a clear error at once. Later, reconnect quickly: fencing counts the silence.
-		retryStrategy: () => (connected ? 250 : null),
-	});
+	let redis: Redis;
+	try {
+		redis = new Redis(url, {
+			lazyConnect: true,
+			maxRetriesPerRequest: forBullmq ? null : 0,
+			enableOfflineQueue: forBullmq,
+			connectTimeout: connectTimeoutMs,
+			// At start, one try: a clear error at once. Later, reconnect quickly: fencing counts the silence.
+			retryStrategy: () => (connected ? 250 : null),
+		});
+	} catch {
+		// Its error quotes the URL, password included: never passed on.
+		throw fail(
+			'the Redis URL cannot be parsed (the value is not shown: it may hold a password)',
+		);
+	}
+
 	// Errors surface through the commands; an unheard 'error' event would crash the process.
 	let lastError: unknown;
 	const onError = (error: unknown) => {
