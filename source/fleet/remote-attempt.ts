@@ -46,6 +46,8 @@ export type RemoteContext = {
 const checkEveryMs = 250;
 /** How long a cancel may wait for Redis. */
 const cancelWaitMs = 1000;
+/** How often a cancel is published again until the attempt's end is read. */
+const republishMs = 1000;
 /** After a cancel, the worker has its kill grace plus this to answer before the engine gives up. */
 const answerMarginMs = 5000;
 
@@ -148,6 +150,8 @@ export async function runRemoteAttempt(
 	let startSeen = false;
 	/** Whether the engine's `cancelled` claim is known to be in Redis (it won, or lost to `started`). */
 	let claimSettled = false;
+	let cancelReason = '';
+	let lastPublish = 0;
 
 	/**
 	Asks the worker to cancel (pub/sub, and durably), and claims the job `cancelled` (NX): true only
@@ -156,6 +160,8 @@ export async function runRemoteAttempt(
 	*/
 	const sendCancel = async (reason: string) => {
 		cancelSentAt = performance.now();
+		cancelReason = reason;
+		lastPublish = cancelSentAt;
 		const replies = await bounded(
 			context.redis
 				.multi()
@@ -253,6 +259,21 @@ export async function runRemoteAttempt(
 					worker: worker.id,
 				});
 				break;
+			}
+
+			if (cancelSentAt !== undefined && now - lastPublish >= republishMs) {
+				// Until its end is read: a worker may miss one message (it also reads the durable key).
+				lastPublish = now;
+				void context.redis
+					.publish(
+						context.keys.cancel,
+						JSON.stringify({
+							worker: worker.id,
+							job: jobId,
+							reason: cancelReason,
+						}),
+					)
+					.catch(() => undefined);
 			}
 
 			if (now - lastCheck >= checkEveryMs) {

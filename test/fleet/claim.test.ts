@@ -245,3 +245,62 @@ test.runIf(hasRedisServer)(
 		await worker.stop();
 	},
 );
+
+test.runIf(hasRedisServer)(
+	'a cancel the worker did not hear (its subscription dropped) still ends the attempt: it is durable',
+	async () => {
+		const {url} = server!;
+		const queue = 'claim4';
+		const config = buildConfig({
+			orchestrator: {workers: {redis: url, queue}, killGraceSeconds: 0.5},
+			agents: {m: {command: ['x'], enabled: true, runOn: 'gpu', timeout: 60}},
+		});
+		let aborted = false;
+		const worker = await startWorker({
+			config,
+			redisUrl: url,
+			queue,
+			tags: ['gpu'],
+			concurrency: 1,
+			log: () => undefined,
+			services,
+			async runAgent(request) {
+				await new Promise(resolve => {
+					request.signal?.addEventListener('abort', () => {
+						aborted = true;
+						resolve(undefined);
+					});
+				});
+				return result({
+					status: 'cancelled',
+					exitCode: undefined,
+					signal: 'SIGTERM',
+				});
+			},
+		});
+		const fleet = await openTestFleet(url, queue);
+		const admin = new Redis(url);
+		const controller = new AbortController();
+		const attempt = fleet.runAgent(async () => {
+			throw new Error('no local agent');
+		})({
+			agent: 'm',
+			command: ['x'],
+			cwd: '/',
+			env: {},
+			timeoutMs: 60_000,
+			killGraceMs: 500,
+			signal: controller.signal,
+			remote: {tag: 'gpu', cycle: 1, attempt: 1, onWorker: () => undefined},
+		});
+		await delay(1000);
+		await admin.client('KILL', 'TYPE', 'pubsub');
+		controller.abort();
+		const ended = await attempt;
+		expect(aborted).toBe(true);
+		expect(ended.status).toBe('cancelled');
+		admin.disconnect();
+		await fleet.close();
+		await worker.stop().catch(() => undefined);
+	},
+);
