@@ -2,6 +2,11 @@ import {Redis} from 'ioredis';
 
 /** How long connecting may take at start before it is a clear error. */
 const connectTimeoutMs = 5000;
+/**
+How long a command of a non-BullMQ connection may go unanswered before it fails: a half-open link
+(no reply, no error) must not hang a renewal, a read or a check. Longer than the reads' BLOCK.
+*/
+export const commandTimeoutMs = 2000;
 
 /**
 Connects to Redis and waits until it answers. The URL may hold a password: no message ever
@@ -23,6 +28,8 @@ export async function connectRedis(
 			maxRetriesPerRequest: forBullmq ? null : 0,
 			enableOfflineQueue: forBullmq,
 			connectTimeout: connectTimeoutMs,
+			// BullMQ's own blocking commands wait longer; it handles its link itself.
+			...(forBullmq ? {} : {commandTimeout: commandTimeoutMs}),
 			// At start, one try: a clear error at once. Later, reconnect quickly: fencing counts the silence.
 			retryStrategy: () => (connected ? 250 : null),
 		});

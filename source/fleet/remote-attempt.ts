@@ -46,6 +46,8 @@ export type RemoteContext = {
 const checkEveryMs = 250;
 /** How long a cancel may wait for Redis. */
 const cancelWaitMs = 1000;
+/** How long sending a job may take (no longer than the attempt's timeout). */
+const sendWaitMs = 5000;
 /** How often a cancel is published again until the attempt's end is read. */
 const republishMs = 1000;
 /** After a cancel, the worker has its kill grace plus this to answer before the engine gives up. */
@@ -114,16 +116,24 @@ export async function runRemoteAttempt(
 	try {
 		await reader.connect();
 		sending = true;
-		await queue.add(
-			request.agent,
-			{
-				agent: request.agent,
-				cycle: remote.cycle,
-				attempt: remote.attempt,
-				engine: context.engineId,
-			},
-			// The engine decides retries: BullMQ never runs a job twice.
-			{jobId, attempts: 1, removeOnComplete: true, removeOnFail: true},
+		// Bounded: BullMQ's connection retries forever on a link that hangs.
+		await deadline(
+			queue.add(
+				request.agent,
+				{
+					agent: request.agent,
+					cycle: remote.cycle,
+					attempt: remote.attempt,
+					engine: context.engineId,
+				},
+				// The engine decides retries: BullMQ never runs a job twice.
+				{jobId, attempts: 1, removeOnComplete: true, removeOnFail: true},
+			),
+			Math.min(
+				sendWaitMs,
+				Math.max(0, request.timeoutMs - (performance.now() - started)),
+			),
+			request.signal,
 		);
 	} catch (error) {
 		reader.disconnect();
@@ -201,9 +211,9 @@ export async function runRemoteAttempt(
 
 	/** Whether the worker's heartbeat has expired (then the attempt is `worker lost`, unless it ended). */
 	const workerGone = async () => {
-		const alive = await context.redis
-			.exists(context.keys.worker(worker.id))
-			.catch(() => undefined);
+		const alive = await bounded(
+			context.redis.exists(context.keys.worker(worker.id)),
+		);
 		if (alive !== 0) {
 			return false;
 		}
@@ -313,18 +323,15 @@ export async function runRemoteAttempt(
 	async function readBatch(blockMs: number) {
 		let reply: Array<[string, Array<[string, string[]]>]> | null; // eslint-disable-line @typescript-eslint/no-restricted-types -- ioredis' type
 		try {
-			reply =
+			// Bounded beyond the BLOCK: a read that never answers (a half-open link) must not hold a
+			// timeout or a stop.
+			reply = await deadline(
 				blockMs > 0
-					? await reader.xread(
-							'COUNT',
-							100,
-							'BLOCK',
-							blockMs,
-							'STREAMS',
-							key,
-							lastId,
-						)
-					: await reader.xread('COUNT', 1000, 'STREAMS', key, lastId);
+					? reader.xread('COUNT', 100, 'BLOCK', blockMs, 'STREAMS', key, lastId)
+					: reader.xread('COUNT', 1000, 'STREAMS', key, lastId),
+				blockMs + cancelWaitMs,
+				undefined,
+			);
 			lastAnswer = performance.now();
 		} catch {
 			// The link is down (commands fail at once): wait as a blocking read would have.
@@ -391,6 +398,26 @@ async function settleLater(context: RemoteContext, jobId: string) {
 
 		// eslint-disable-next-line no-await-in-loop
 		await delay(settleEveryMs, undefined, {ref: false});
+	}
+}
+
+/** `promise`, or a rejection once `ms` have passed or `signal` aborts. */
+async function deadline<T>(
+	promise: Promise<T>,
+	ms: number,
+	signal: AbortSignal | undefined,
+): Promise<T> {
+	const gaveUp = new AbortController();
+	const stop = AbortSignal.any([gaveUp.signal, ...(signal ? [signal] : [])]);
+	try {
+		return await Promise.race([
+			promise,
+			delay(ms, undefined, {signal: stop}).then(() => {
+				throw new Error('ETIMEDOUT');
+			}),
+		]);
+	} finally {
+		gaveUp.abort();
 	}
 }
 
