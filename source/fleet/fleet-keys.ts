@@ -56,6 +56,8 @@ export const claimTtlMs = 6 * 3600 * 1000;
 /** Output is sent in batches at least this often, and at most this large. */
 export const outputFlushMs = 25;
 export const outputBatchBytes = 64 * 1024;
+/** Stream entries (batches) the engine may have unread before the worker sends no more. */
+export const outputStreamEntries = 64;
 /** Unsent output a worker keeps at most; past it, lines are dropped and counted. */
 export const outputBacklogBytes = 8 * 1024 * 1024;
 

@@ -349,6 +349,11 @@ export async function runRemoteAttempt(
 		}
 
 		await behind;
+		if (entries.length > 0) {
+			// What was read goes: the stream's length is what the engine has not read (the worker's
+			// backpressure), so a flooding agent's output waits on the worker, not in Redis.
+			void context.redis.xtrim(key, 'MINID', lastId).catch(() => undefined);
+		}
 	}
 
 	if (outcome) {
