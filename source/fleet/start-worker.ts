@@ -106,7 +106,8 @@ export async function startWorker(
 
 		const agent = config.agents.find(each => each.name === data.agent)!;
 		const controller = new AbortController();
-		running.set(jobId, {attempt: {...data, job: jobId}, controller});
+		const killNow = new AbortController();
+		running.set(jobId, {attempt: {...data, job: jobId}, controller, killNow});
 		// Listed in the heartbeat before the engine is checked: an engine that takes the queue after
 		// the check finds this attempt running, and waits for it to end.
 		await beat();
@@ -173,6 +174,7 @@ export async function startWorker(
 				timeoutMs: timeoutSeconds * 1000,
 				killGraceMs: config.orchestrator.killGraceSeconds * 1000,
 				signal: controller.signal,
+				killNow: killNow.signal,
 				onMessage(message) {
 					output.push({message});
 				},

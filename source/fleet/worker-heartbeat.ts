@@ -16,6 +16,8 @@ import {
 export type RunningEntry = {
 	readonly attempt: RunningAttempt;
 	readonly controller: AbortController;
+	/** Aborted to SIGKILL the attempt's group at once (fenced off Redis: no grace). */
+	readonly killNow: AbortController;
 };
 
 export type WorkerHeartbeat = {
@@ -97,7 +99,13 @@ export async function startWorkerHeartbeat({
 	/** Kills the attempts whose engine cannot be heard, or no longer holds the queue. */
 	const fence = () => {
 		const silent = Date.now() - lastAnswer > fenceSilenceMs;
-		for (const {attempt, controller} of running.values()) {
+		for (const {attempt, controller, killNow} of running.values()) {
+			if (silent && !killNow.signal.aborted) {
+				// No grace: the heartbeat expires at workerTtlMs, and a new engine waits only for the
+				// attempts of live workers; a grace could outlast it, beside the new engine's agents.
+				killNow.abort();
+			}
+
 			if (controller.signal.aborted) {
 				continue;
 			}

@@ -42,6 +42,11 @@ export type RunAgentRequest = {
 	readonly killGraceMs: number;
 	/** Aborting it cancels the attempt (the group is killed as on a timeout). */
 	readonly signal?: AbortSignal | undefined;
+	/**
+	Aborting it cancels the attempt with SIGKILL to the group at once, without the grace: for a
+	worker fenced off Redis, whose heartbeat expires before a grace would end.
+	*/
+	readonly killNow?: AbortSignal | undefined;
 	/** Each well-formed `::moondev::` line. */
 	readonly onMessage?: ((message: ProtocolMessage) => void) | undefined;
 	/**
@@ -310,6 +315,23 @@ export const runAgent: RunAgent = async request => {
 	};
 
 	request.signal?.addEventListener('abort', onAbort, {once: true});
+	const onKillNow = () => {
+		stoppedBy ??= 'cancelled';
+		if (pid === undefined) {
+			return;
+		}
+
+		clearTimeout(killTimer);
+		killDeadline = performance.now();
+		signalGroup(pid, 'SIGKILL');
+		drainAfter(streamDrainMs);
+	};
+
+	if (request.killNow?.aborted) {
+		onKillNow();
+	} else {
+		request.killNow?.addEventListener('abort', onKillNow, {once: true});
+	}
 
 	subprocess?.once('exit', () => {
 		clearTimeout(timeoutTimer);
@@ -331,6 +353,7 @@ export const runAgent: RunAgent = async request => {
 	clearTimeout(timeoutTimer);
 	clearTimeout(drainTimer);
 	request.signal?.removeEventListener('abort', onAbort);
+	request.killNow?.removeEventListener('abort', onKillNow);
 	if (pid !== undefined) {
 		// The leader may be gone while its group is still in its grace period: wait it out, so a
 		// worker under a wrapper (sh -c, npm run) gets its time to clean up.
