@@ -304,3 +304,59 @@ test.runIf(hasRedisServer)(
 		await worker.stop().catch(() => undefined);
 	},
 );
+
+test.runIf(hasRedisServer)(
+	'a running attempt whose cancel key the engine wrote is cancelled, with no message on the channel',
+	async () => {
+		const {url} = server!;
+		const queue = 'claim5';
+		const keys = fleetKeys(queue);
+		const config = buildConfig({
+			orchestrator: {workers: {redis: url, queue}},
+			agents: {m: {command: ['x'], enabled: true, runOn: 'gpu'}},
+		});
+		const admin = new Redis(url);
+		await admin.set(keys.engine, JSON.stringify({id: 'e1', host: 'h', pid: 1}));
+		const seen = {started: false};
+		let aborted = false;
+		const worker = await startWorker({
+			config,
+			redisUrl: url,
+			queue,
+			tags: ['gpu'],
+			concurrency: 1,
+			log: () => undefined,
+			services,
+			async runAgent(request) {
+				seen.started = true;
+				await new Promise(resolve => {
+					request.signal?.addEventListener('abort', () => {
+						aborted = true;
+						resolve(undefined);
+					});
+				});
+				return result({status: 'cancelled'});
+			},
+		});
+		const jobs = new Queue(keys.workerQueue(worker.id), {
+			connection: {url},
+			prefix: bullPrefix,
+		});
+		await jobs.add(
+			'm',
+			{agent: 'm', cycle: 1, attempt: 1, engine: 'e1'},
+			{jobId: 'j5', removeOnComplete: true},
+		);
+		for (let tries = 0; tries < 50 && !seen.started; tries++) {
+			await delay(100);
+		}
+
+		expect(seen.started).toBe(true);
+		await admin.set(keys.cancelOf('j5'), 'cancelled');
+		await delay(1000);
+		expect(aborted).toBe(true);
+		await jobs.close();
+		admin.disconnect();
+		await worker.stop();
+	},
+);
