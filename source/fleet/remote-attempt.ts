@@ -48,6 +48,7 @@ const checkEveryMs = 250;
 const cancelWaitMs = 1000;
 /** How long sending a job may take (no longer than the attempt's timeout). */
 const sendWaitMs = 5000;
+const sendFloorMs = 1000;
 /** How often a cancel is published again until the attempt's end is read. */
 const republishMs = 1000;
 /** After a cancel, the worker has its kill grace plus this to answer before the engine gives up. */
@@ -131,7 +132,11 @@ export async function runRemoteAttempt(
 			),
 			Math.min(
 				sendWaitMs,
-				Math.max(0, request.timeoutMs - (performance.now() - started)),
+				// At least sendFloorMs: a short timeout must not fail a send that is merely slow.
+				Math.max(
+					sendFloorMs,
+					request.timeoutMs - (performance.now() - started),
+				),
 			),
 			request.signal,
 		);
