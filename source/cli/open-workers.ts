@@ -70,11 +70,14 @@ export async function openWorkers(
 		onLockLost(why) {
 			isLost = true;
 			engine()?.hold(what);
+			// Another engine may take the queue: ours must not trade beside it. The workers fence the
+			// remote attempts; the local ones are cancelled here.
+			engine()?.cancelRunning();
 			emit({
 				type: 'alert',
 				time: now(),
 				level: 'critical',
-				message: `lost ${what} (${why}): no new cycle starts until it is held again`,
+				message: `lost ${what} (${why}): its running agents are cancelled and no new cycle starts until it is held again`,
 			});
 		},
 		onLockHeldAgain() {

@@ -1,5 +1,6 @@
 import process from 'node:process';
 import {ConfigError} from '../config/config-error.js';
+import {isRedisUrl} from '../config/redis-url.js';
 import type {ResolvedConfig} from '../config/resolved-config.js';
 import {workerTagPattern} from '../config/schema.js';
 import {isProcessRunning} from '../runner/process-info.js';
@@ -28,9 +29,9 @@ export async function runWorker(
 		);
 	}
 
-	if (!/^rediss?:\/\//v.test(redisUrl)) {
+	if (!isRedisUrl(redisUrl)) {
 		throw new ConfigError(
-			'worker: --redis: expected a redis:// or rediss:// URL (the value is not shown: it may hold a password)',
+			'worker: --redis: expected a redis:// or rediss:// URL of a host and a numeric port (the value is not shown: it may hold a password)',
 		);
 	}
 

@@ -1,5 +1,6 @@
 import process from 'node:process';
 import type {ConfigError} from './config-error.js';
+import {isRedisUrl} from './redis-url.js';
 import type {ResolvedAgent, ResolvedWorkers} from './resolved-config.js';
 import type {OrchestratorConfig} from './schema.js';
 
@@ -56,10 +57,10 @@ export function resolveWorkers(
 			return value;
 		},
 	);
-	if (!/^rediss?:\/\//v.test(redisUrl)) {
+	if (!isRedisUrl(redisUrl)) {
 		throw fail(
 			'orchestrator.workers.redis',
-			'expected a redis:// or rediss:// URL (the value is not shown: it may hold a password)',
+			'expected a redis:// or rediss:// URL of a host and a numeric port (the value is not shown: it may hold a password)',
 		);
 	}
 

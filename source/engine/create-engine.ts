@@ -75,6 +75,11 @@ export type Engine = EngineControls & {
 	under which trading must not go on, such as a lost lock. Forced cycles wait too.
 	*/
 	readonly hold: (reason: string) => void;
+	/**
+	Cancels every running agent, as `cancel` would: when this engine may no longer be alone on the
+	account (a lost lock), what it runs must not go on trading.
+	*/
+	readonly cancelRunning: () => void;
 	readonly release: (reason: string) => void;
 	/** Whether recent output lines are batched into `agent_output` events from now on. */
 	readonly setKeepOutput: (keep: boolean) => void;
@@ -358,6 +363,11 @@ export function createEngine(deps: EngineDeps): Engine {
 		},
 		hold(reason) {
 			holds.add(reason);
+		},
+		cancelRunning() {
+			for (const controller of running.values()) {
+				controller.abort();
+			}
 		},
 		replaceConfig(next) {
 			pendingConfig = next;

@@ -2,6 +2,11 @@ import {Redis} from 'ioredis';
 
 /** How long connecting may take at start before it is a clear error. */
 const connectTimeoutMs = 5000;
+/**
+How long a command of a non-BullMQ connection may go unanswered before it fails: a half-open link
+(no reply, no error) must not hang a renewal, a read or a check. Longer than the reads' BLOCK.
+*/
+export const commandTimeoutMs = 2000;
 
 /**
 Connects to Redis and waits until it answers. The URL may hold a password: no message ever
@@ -16,14 +21,25 @@ export async function connectRedis(
 	}: {readonly fail: (message: string) => Error; readonly forBullmq?: boolean},
 ): Promise<Redis> {
 	let connected = false;
-	const redis = new Redis(url, {
-		lazyConnect: true,
-		maxRetriesPerRequest: forBullmq ? null : 0,
-		enableOfflineQueue: forBullmq,
-		connectTimeout: connectTimeoutMs,
-		// At start, one try: a clear error at once. Later, reconnect quickly: fencing counts the silence.
-		retryStrategy: () => (connected ? 250 : null),
-	});
+	let redis: Redis;
+	try {
+		redis = new Redis(url, {
+			lazyConnect: true,
+			maxRetriesPerRequest: forBullmq ? null : 0,
+			enableOfflineQueue: forBullmq,
+			connectTimeout: connectTimeoutMs,
+			// BullMQ's own blocking commands wait longer; it handles its link itself.
+			...(forBullmq ? {} : {commandTimeout: commandTimeoutMs}),
+			// At start, one try: a clear error at once. Later, reconnect quickly: fencing counts the silence.
+			retryStrategy: () => (connected ? 250 : null),
+		});
+	} catch {
+		// Its error quotes the URL, password included: never passed on.
+		throw fail(
+			'the Redis URL cannot be parsed (the value is not shown: it may hold a password)',
+		);
+	}
+
 	// Errors surface through the commands; an unheard 'error' event would crash the process.
 	let lastError: unknown;
 	const onError = (error: unknown) => {

@@ -13,6 +13,12 @@ keys (one queue per worker, under `moondev-bull:`), each queue has:
 - `moondev:<queue>:out:<job>`: a stream per attempt, the worker's output in order, ending with
   the attempt's result.
 - `moondev:<queue>:cancel`: a channel on which the engine asks a worker to cancel a job.
+- `moondev:<queue>:claim:<job>`: who decided a job's fate first, set NX: the worker's `started`
+  before it runs anything, or the engine's `cancelled` when it gives the job up. Only an engine
+  whose `cancelled` won may say the job never started (and retry it); a worker that finds
+  `cancelled` refuses the job.
+- `moondev:<queue>:cancel:<job>`: a cancel that a lost pub/sub message cannot lose: the worker
+  reads it for each running attempt with every heartbeat.
 */
 
 /**
@@ -41,9 +47,17 @@ export const workerTtlMs = 4000;
 /** A worker kills its attempts once Redis has not answered for this long (fencing). */
 export const fenceSilenceMs = 3000;
 
+/**
+How long a job's claim and cancel keys last: longer than any job waits or runs. They are never
+deleted early: a claim deleted would let a stale copy of the job start.
+*/
+export const claimTtlMs = 6 * 3600 * 1000;
+
 /** Output is sent in batches at least this often, and at most this large. */
 export const outputFlushMs = 25;
 export const outputBatchBytes = 64 * 1024;
+/** Stream entries (batches) the engine may have unread before the worker sends no more. */
+export const outputStreamEntries = 64;
 /** Unsent output a worker keeps at most; past it, lines are dropped and counted. */
 export const outputBacklogBytes = 8 * 1024 * 1024;
 
@@ -53,6 +67,8 @@ export type FleetKeys = {
 	readonly worker: (id: string) => string;
 	readonly output: (job: string) => string;
 	readonly cancel: string;
+	readonly claim: (job: string) => string;
+	readonly cancelOf: (job: string) => string;
 	/** The BullMQ queue a worker takes its attempts from. */
 	readonly workerQueue: (id: string) => string;
 };
@@ -65,6 +81,8 @@ export function fleetKeys(queue: string): FleetKeys {
 		worker: id => `${base}:worker:${id}`,
 		output: job => `${base}:out:${job}`,
 		cancel: `${base}:cancel`,
+		claim: job => `${base}:claim:${job}`,
+		cancelOf: job => `${base}:cancel:${job}`,
 		workerQueue: id => `${queue}.${id}`,
 	};
 }

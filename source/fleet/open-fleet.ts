@@ -61,13 +61,21 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
 	const bullConnection = await connectRedis(redisUrl, {fail, forBullmq: true});
 	const engineId = `e${randomBytes(6).toString('hex')}`;
 	let lock: QueueLock;
+	/** False from a loss until, the lock held again, no other engine's attempt runs on a worker. */
+	let settled = true;
+	let onHeldAgain: () => void = () => undefined;
 	try {
 		lock = await takeQueueLock(redis, {
 			key: keys.engine,
 			queue,
 			lock: engineLockValue(engineId),
-			onLost: options.onLockLost,
-			onHeldAgain: options.onLockHeldAgain,
+			onLost(why) {
+				settled = false;
+				options.onLockLost(why);
+			},
+			onHeldAgain() {
+				onHeldAgain();
+			},
 			services: options.services,
 		});
 	} catch (error) {
@@ -131,6 +139,54 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
 		await delay(200);
 	}
 
+	/**
+	The lock taken again after a loss (it had expired): another engine may have held the queue
+	meanwhile and its attempts may still run; ours wait until they have ended, as at the start.
+	*/
+	let settling = false;
+	const settle = async () => {
+		if (settling) {
+			return;
+		}
+
+		settling = true;
+		try {
+			for (;;) {
+				// Lost again (or closed): the next onHeldAgain starts over.
+				if (!lock.held()) {
+					return;
+				}
+
+				// eslint-disable-next-line no-await-in-loop -- polling until they end
+				const live = await liveWorkers().catch(() => undefined);
+				if (
+					live?.every(worker =>
+						worker.running.every(attempt => attempt.engine === engineId),
+					)
+				) {
+					break;
+				}
+
+				// eslint-disable-next-line no-await-in-loop
+				await delay(200, undefined, {ref: false});
+			}
+
+			settled = true;
+			options.onLockHeldAgain();
+		} finally {
+			settling = false;
+		}
+	};
+
+	onHeldAgain = () => {
+		void settle();
+	};
+
+	// Held again while the start still waited for its predecessor: settled now.
+	if (!settled && lock.held()) {
+		void settle();
+	}
+
 	const queues = new Map<string, Queue>();
 	const queueOf = (worker: string) => {
 		let found = queues.get(worker);
@@ -155,7 +211,11 @@ export async function openFleet(options: FleetOptions): Promise<Fleet> {
 		liveWorkers,
 		queueOf,
 		blocked: () =>
-			lock.held() ? undefined : "the engine does not hold the workers' queue",
+			lock.held()
+				? settled
+					? undefined
+					: "another engine's attempts still run on the workers"
+				: "the engine does not hold the workers' queue",
 		given,
 		nextJobId: () => `${engineId}-${++jobs}`,
 	};

@@ -21,6 +21,9 @@ const releaseScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+/** Counted lost this long after the last good renewal was sent: before it can have expired. */
+const lostAfterMs = engineLockTtlMs - engineRenewMs;
+
 export type QueueLock = {
 	/** Whether this engine holds the queue now. */
 	readonly held: () => boolean;
@@ -83,8 +86,21 @@ export async function takeQueueLock(
 	}
 
 	let held = true;
-	let lastRenewed = Date.now();
+	/**
+	When the last renewal that succeeded was sent: the lock lasts engineLockTtlMs from then at the
+	least. Counted from the send, not the answer, and checked by the timer itself, so a renewal that
+	never answers (a half-open link) cannot keep the lock "held" past its expiry.
+	*/
+	let lastRenewSentOk = Date.now();
+	const lose = (why: string) => {
+		if (held) {
+			held = false;
+			onLost(why);
+		}
+	};
+
 	const renew = async () => {
+		const sent = Date.now();
 		let answer: unknown;
 		try {
 			answer = await redis.eval(renewScript, 1, key, value, engineLockTtlMs);
@@ -93,25 +109,21 @@ export async function takeQueueLock(
 		}
 
 		if (answer === 1 || answer === 2) {
-			lastRenewed = Date.now();
-			if (!held) {
+			lastRenewSentOk = Math.max(lastRenewSentOk, sent);
+			if (!held && Date.now() - lastRenewSentOk < lostAfterMs) {
 				held = true;
 				onHeldAgain();
 			}
-		} else if (
-			held &&
-			(answer === 0 || Date.now() - lastRenewed > engineLockTtlMs)
-		) {
-			held = false;
-			onLost(
-				answer === 0
-					? `another engine took the workers' queue "${queue}"`
-					: `cannot renew the lock of the workers' queue "${queue}" in Redis`,
-			);
+		} else if (answer === 0) {
+			lose(`another engine took the workers' queue "${queue}"`);
 		}
 	};
 
 	const timer = setInterval(() => {
+		if (Date.now() - lastRenewSentOk > lostAfterMs) {
+			lose(`cannot renew the lock of the workers' queue "${queue}" in Redis`);
+		}
+
 		void renew();
 	}, engineRenewMs);
 	timer.unref();

@@ -12,6 +12,7 @@ import {describeRedisError} from './connect-redis.js';
 import {pickWorker} from './pick-worker.js';
 import {
 	batchField,
+	claimTtlMs,
 	type FleetKeys,
 	type OutputItem,
 	parseJson,
@@ -45,6 +46,11 @@ export type RemoteContext = {
 const checkEveryMs = 250;
 /** How long a cancel may wait for Redis. */
 const cancelWaitMs = 1000;
+/** How long sending a job may take (no longer than the attempt's timeout). */
+const sendWaitMs = 5000;
+const sendFloorMs = 1000;
+/** How often a cancel is published again until the attempt's end is read. */
+const republishMs = 1000;
 /** After a cancel, the worker has its kill grace plus this to answer before the engine gives up. */
 const answerMarginMs = 5000;
 
@@ -61,6 +67,8 @@ export async function runRemoteAttempt(
 	remote: RemoteAttempt,
 ): Promise<AttemptResult> {
 	const started = performance.now();
+	/** A halt the agent sent: kept whatever happens after (a halt is a halt). */
+	let haltSeen: string | undefined;
 	const failed = (
 		error: string,
 		extra: {noRetry?: boolean; worker?: string} = {},
@@ -69,7 +77,7 @@ export async function runRemoteAttempt(
 		exitCode: undefined,
 		signal: undefined,
 		error,
-		haltReason: undefined,
+		haltReason: haltSeen,
 		durationMs: performance.now() - started,
 		malformedLines: 0,
 		passed: false,
@@ -109,20 +117,36 @@ export async function runRemoteAttempt(
 	try {
 		await reader.connect();
 		sending = true;
-		await queue.add(
-			request.agent,
-			{
-				agent: request.agent,
-				cycle: remote.cycle,
-				attempt: remote.attempt,
-				engine: context.engineId,
-			},
-			// The engine decides retries: BullMQ never runs a job twice.
-			{jobId, attempts: 1, removeOnComplete: true, removeOnFail: true},
+		// Bounded: BullMQ's connection retries forever on a link that hangs.
+		await deadline(
+			queue.add(
+				request.agent,
+				{
+					agent: request.agent,
+					cycle: remote.cycle,
+					attempt: remote.attempt,
+					engine: context.engineId,
+				},
+				// The engine decides retries: BullMQ never runs a job twice.
+				{jobId, attempts: 1, removeOnComplete: true, removeOnFail: true},
+			),
+			Math.min(
+				sendWaitMs,
+				// At least sendFloorMs: a short timeout must not fail a send that is merely slow.
+				Math.max(
+					sendFloorMs,
+					request.timeoutMs - (performance.now() - started),
+				),
+			),
+			request.signal,
 		);
 	} catch (error) {
 		reader.disconnect();
 		context.given.set(worker.id, (context.given.get(worker.id) ?? 1) - 1);
+		if (sending) {
+			void settleLater(context, jobId);
+		}
+
 		// Once sending began it may have been sent: fail closed, never run again this cycle.
 		return failed(`cannot send it to a worker (${describeRedisError(error)})`, {
 			noRetry: sending,
@@ -137,18 +161,46 @@ export async function runRemoteAttempt(
 	let lastCheck = performance.now();
 	let lastAnswer = performance.now();
 	let outcome: AttemptResult | undefined;
+	/** A start item was read: it ran, so it is never "never started". */
+	let startSeen = false;
+	/** Whether the engine's `cancelled` claim is known to be in Redis (it won, or lost to `started`). */
+	let claimSettled = false;
+	let cancelReason = '';
+	let lastPublish = 0;
 
+	/**
+	Asks the worker to cancel (pub/sub, and durably), and claims the job `cancelled` (NX): true only
+	when that claim won, i.e. the worker never started it and never will. Bounded: a Redis that does
+	not answer must not hold a stop.
+	*/
 	const sendCancel = async (reason: string) => {
 		cancelSentAt = performance.now();
-		// Bounded: a Redis that does not answer must not hold a stop.
-		await bounded(
-			context.redis.publish(
-				context.keys.cancel,
-				JSON.stringify({worker: worker.id, job: jobId, reason}),
-			),
+		cancelReason = reason;
+		lastPublish = cancelSentAt;
+		const replies = await bounded(
+			context.redis
+				.multi()
+				.publish(
+					context.keys.cancel,
+					JSON.stringify({worker: worker.id, job: jobId, reason}),
+				)
+				.set(context.keys.cancelOf(jobId), reason, 'PX', claimTtlMs)
+				.set(context.keys.claim(jobId), 'cancelled', 'PX', claimTtlMs, 'NX')
+				.exec(),
 		);
-		// Not started yet: taken off the queue, it never runs.
-		return (await bounded(queue.remove(jobId))) === 1;
+		const claim = replies?.[2];
+		if (!claim || claim[0]) {
+			return false;
+		}
+
+		claimSettled = true;
+		if (claim[1] !== 'OK' || startSeen || haltSeen !== undefined) {
+			return false;
+		}
+
+		// Never to run: taken off the queue (best effort, the claim alone keeps it from running).
+		await bounded(queue.remove(jobId));
+		return true;
 	};
 
 	const stop = async (reason: 'timeout' | 'cancelled') => {
@@ -164,9 +216,9 @@ export async function runRemoteAttempt(
 
 	/** Whether the worker's heartbeat has expired (then the attempt is `worker lost`, unless it ended). */
 	const workerGone = async () => {
-		const alive = await context.redis
-			.exists(context.keys.worker(worker.id))
-			.catch(() => undefined);
+		const alive = await bounded(
+			context.redis.exists(context.keys.worker(worker.id)),
+		);
 		if (alive !== 0) {
 			return false;
 		}
@@ -188,7 +240,13 @@ export async function runRemoteAttempt(
 			return request.onLines?.(item.lines, item.stream);
 		}
 
-		if ('message' in item) {
+		if ('start' in item) {
+			startSeen = true;
+		} else if ('message' in item) {
+			if (item.message.type === 'halt') {
+				haltSeen ??= item.message.reason;
+			}
+
 			request.onMessage?.(item.message);
 		} else if ('end' in item) {
 			end = item.end;
@@ -218,6 +276,21 @@ export async function runRemoteAttempt(
 				break;
 			}
 
+			if (cancelSentAt !== undefined && now - lastPublish >= republishMs) {
+				// Until its end is read: a worker may miss one message (it also reads the durable key).
+				lastPublish = now;
+				void context.redis
+					.publish(
+						context.keys.cancel,
+						JSON.stringify({
+							worker: worker.id,
+							job: jobId,
+							reason: cancelReason,
+						}),
+					)
+					.catch(() => undefined);
+			}
+
 			if (now - lastCheck >= checkEveryMs) {
 				lastCheck = now;
 				// eslint-disable-next-line no-await-in-loop -- one small read
@@ -242,6 +315,12 @@ export async function runRemoteAttempt(
 		}
 	} finally {
 		context.given.set(worker.id, (context.given.get(worker.id) ?? 1) - 1);
+		if (end === undefined && !claimSettled) {
+			// Given up while Redis did not answer: the job may still wait in a queue. Its `cancelled`
+			// claim is written once Redis answers again, so that it never starts late.
+			void settleLater(context, jobId);
+		}
+
 		void context.redis.del(key).catch(() => undefined);
 		reader.disconnect();
 	}
@@ -249,18 +328,15 @@ export async function runRemoteAttempt(
 	async function readBatch(blockMs: number) {
 		let reply: Array<[string, Array<[string, string[]]>]> | null; // eslint-disable-line @typescript-eslint/no-restricted-types -- ioredis' type
 		try {
-			reply =
+			// Bounded beyond the BLOCK: a read that never answers (a half-open link) must not hold a
+			// timeout or a stop.
+			reply = await deadline(
 				blockMs > 0
-					? await reader.xread(
-							'COUNT',
-							100,
-							'BLOCK',
-							blockMs,
-							'STREAMS',
-							key,
-							lastId,
-						)
-					: await reader.xread('COUNT', 1000, 'STREAMS', key, lastId);
+					? reader.xread('COUNT', 100, 'BLOCK', blockMs, 'STREAMS', key, lastId)
+					: reader.xread('COUNT', 1000, 'STREAMS', key, lastId),
+				blockMs + cancelWaitMs,
+				undefined,
+			);
 			lastAnswer = performance.now();
 		} catch {
 			// The link is down (commands fail at once): wait as a blocking read would have.
@@ -278,6 +354,11 @@ export async function runRemoteAttempt(
 		}
 
 		await behind;
+		if (entries.length > 0) {
+			// What was read goes: the stream's length is what the engine has not read (the worker's
+			// backpressure), so a flooding agent's output waits on the worker, not in Redis.
+			void context.redis.xtrim(key, 'MINID', lastId).catch(() => undefined);
+		}
 	}
 
 	if (outcome) {
@@ -293,7 +374,7 @@ export async function runRemoteAttempt(
 		error: timedOut
 			? `timed out after ${seconds(request.timeoutMs)}`
 			: result.error,
-		haltReason: result.haltReason,
+		haltReason: result.haltReason ?? haltSeen,
 		durationMs: result.durationMs,
 		malformedLines: result.malformedLines,
 		passed: result.passed,
@@ -303,11 +384,61 @@ export async function runRemoteAttempt(
 	};
 }
 
+/** How long, and how often, an engine that gave a job up tries to claim it `cancelled`. */
+const settleForMs = 120_000;
+const settleEveryMs = 500;
+
+/** Claims a given-up job `cancelled` (and its durable cancel) once Redis answers; bounded in time. */
+async function settleLater(context: RemoteContext, jobId: string) {
+	const until = performance.now() + settleForMs;
+	// A closed engine stops trying (its connection ends); the timers never hold a process open.
+	while (performance.now() < until && context.redis.status !== 'end') {
+		// eslint-disable-next-line no-await-in-loop -- one try at a time
+		const replies = await bounded(
+			context.redis
+				.multi()
+				.set(context.keys.cancelOf(jobId), 'given up', 'PX', claimTtlMs)
+				.set(context.keys.claim(jobId), 'cancelled', 'PX', claimTtlMs, 'NX')
+				.exec(),
+			{ref: false},
+		);
+		if (replies && !replies[1]?.[0]) {
+			return;
+		}
+
+		// eslint-disable-next-line no-await-in-loop
+		await delay(settleEveryMs, undefined, {ref: false});
+	}
+}
+
+/** `promise`, or a rejection once `ms` have passed or `signal` aborts. */
+async function deadline<T>(
+	promise: Promise<T>,
+	ms: number,
+	signal: AbortSignal | undefined,
+): Promise<T> {
+	const gaveUp = new AbortController();
+	const stop = AbortSignal.any([gaveUp.signal, ...(signal ? [signal] : [])]);
+	try {
+		return await Promise.race([
+			promise,
+			delay(ms, undefined, {signal: stop}).then(() => {
+				throw new Error('ETIMEDOUT');
+			}),
+		]);
+	} finally {
+		gaveUp.abort();
+	}
+}
+
 /** What `promise` gives within cancelWaitMs, else undefined (a rejection too). */
-async function bounded<T>(promise: Promise<T>): Promise<T | undefined> {
+async function bounded<T>(
+	promise: Promise<T>,
+	{ref = true}: {ref?: boolean} = {},
+): Promise<T | undefined> {
 	return Promise.race([
 		promise.catch(() => undefined),
-		delay(cancelWaitMs).then(() => undefined),
+		delay(cancelWaitMs, undefined, {ref}).then(() => undefined),
 	]);
 }
 

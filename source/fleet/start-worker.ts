@@ -8,6 +8,7 @@ import {connectRedis} from './connect-redis.js';
 import {
 	type AttemptJob,
 	bullPrefix,
+	claimTtlMs,
 	type FleetServices,
 	fleetKeys,
 	parseAttemptJob,
@@ -105,7 +106,8 @@ export async function startWorker(
 
 		const agent = config.agents.find(each => each.name === data.agent)!;
 		const controller = new AbortController();
-		running.set(jobId, {attempt: {...data, job: jobId}, controller});
+		const killNow = new AbortController();
+		running.set(jobId, {attempt: {...data, job: jobId}, controller, killNow});
 		// Listed in the heartbeat before the engine is checked: an engine that takes the queue after
 		// the check finds this attempt running, and waits for it to end.
 		await beat();
@@ -114,6 +116,22 @@ export async function startWorker(
 			running.delete(jobId);
 			void beat();
 			await refuse('the engine that sent it does not hold the queue');
+			return;
+		}
+
+		// Claimed before anything runs: an engine that gave the job up (its `cancelled` is there) has
+		// already said it never started, so it must not start; no answer from Redis: not started either.
+		const claimed = await redis
+			.set(keys.claim(jobId), 'started', 'PX', claimTtlMs, 'NX')
+			.catch(() => undefined);
+		if (claimed !== 'OK') {
+			running.delete(jobId);
+			void beat();
+			await refuse(
+				claimed === null
+					? 'the engine gave it up before it started'
+					: 'Redis did not answer its claim',
+			);
 			return;
 		}
 
@@ -156,6 +174,7 @@ export async function startWorker(
 				timeoutMs: timeoutSeconds * 1000,
 				killGraceMs: config.orchestrator.killGraceSeconds * 1000,
 				signal: controller.signal,
+				killNow: killNow.signal,
 				onMessage(message) {
 					output.push({message});
 				},

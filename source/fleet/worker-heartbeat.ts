@@ -16,6 +16,8 @@ import {
 export type RunningEntry = {
 	readonly attempt: RunningAttempt;
 	readonly controller: AbortController;
+	/** Aborted to SIGKILL the attempt's group at once (fenced off Redis: no grace). */
+	readonly killNow: AbortController;
 };
 
 export type WorkerHeartbeat = {
@@ -35,7 +37,8 @@ const fenceCheckMs = 250;
 A worker's heartbeat and its fencing: every workerBeatMs it writes who it is and what it runs
 (expiring after workerTtlMs: the engine's "worker lost") and reads the engine's lock; every
 fenceCheckMs it kills (aborts, so the runner ends the group with its grace) the attempts whose
-engine no longer holds the queue, or all of them once Redis has been silent for fenceSilenceMs.
+engine no longer holds the queue, or all of them once Redis has been silent for fenceSilenceMs,
+and those the engine cancelled (their durable cancel key).
 */
 export async function startWorkerHeartbeat({
 	redis,
@@ -96,7 +99,13 @@ export async function startWorkerHeartbeat({
 	/** Kills the attempts whose engine cannot be heard, or no longer holds the queue. */
 	const fence = () => {
 		const silent = Date.now() - lastAnswer > fenceSilenceMs;
-		for (const {attempt, controller} of running.values()) {
+		for (const {attempt, controller, killNow} of running.values()) {
+			if (silent && !killNow.signal.aborted) {
+				// No grace: the heartbeat expires at workerTtlMs, and a new engine waits only for the
+				// attempts of live workers; a grace could outlast it, beside the new engine's agents.
+				killNow.abort();
+			}
+
 			if (controller.signal.aborted) {
 				continue;
 			}
@@ -113,6 +122,34 @@ export async function startWorkerHeartbeat({
 		}
 	};
 
+	/**
+	Cancels the attempts whose durable cancel key the engine wrote: a cancel sent on the channel is
+	lost when the worker's subscription drops, this one is not.
+	*/
+	let checking = false;
+	const readCancels = async () => {
+		const live = [...running.values()].filter(
+			entry => !entry.controller.signal.aborted,
+		);
+		if (checking || live.length === 0) {
+			return;
+		}
+
+		checking = true;
+		try {
+			const reasons = await redis
+				.mget(live.map(entry => keys.cancelOf(entry.attempt.job)))
+				.catch(() => []);
+			for (const [index, reason] of reasons.entries()) {
+				if (typeof reason === 'string') {
+					live[index]?.controller.abort(reason);
+				}
+			}
+		} finally {
+			checking = false;
+		}
+	};
+
 	await beat();
 	let lastBeat = Date.now();
 	const timer = setInterval(() => {
@@ -122,6 +159,7 @@ export async function startWorkerHeartbeat({
 		}
 
 		fence();
+		void readCancels();
 	}, fenceCheckMs);
 
 	return {

@@ -42,6 +42,11 @@ export type RunAgentRequest = {
 	readonly killGraceMs: number;
 	/** Aborting it cancels the attempt (the group is killed as on a timeout). */
 	readonly signal?: AbortSignal | undefined;
+	/**
+	Aborting it cancels the attempt with SIGKILL to the group at once, without the grace: for a
+	worker fenced off Redis, whose heartbeat expires before a grace would end.
+	*/
+	readonly killNow?: AbortSignal | undefined;
 	/** Each well-formed `::moondev::` line. */
 	readonly onMessage?: ((message: ProtocolMessage) => void) | undefined;
 	/**
@@ -313,6 +318,23 @@ export const runAgent: RunAgent = async request => {
 	};
 
 	request.signal?.addEventListener('abort', onAbort, {once: true});
+	const onKillNow = () => {
+		stoppedBy ??= 'cancelled';
+		if (pid === undefined) {
+			return;
+		}
+
+		clearTimeout(killTimer);
+		killDeadline = performance.now();
+		signalGroup(pid, 'SIGKILL');
+		drainAfter(streamDrainMs);
+	};
+
+	if (request.killNow?.aborted) {
+		onKillNow();
+	} else {
+		request.killNow?.addEventListener('abort', onKillNow, {once: true});
+	}
 
 	let exitedAt: number | undefined;
 	subprocess?.once('exit', () => {
@@ -336,6 +358,7 @@ export const runAgent: RunAgent = async request => {
 	clearTimeout(timeoutTimer);
 	clearTimeout(drainTimer);
 	request.signal?.removeEventListener('abort', onAbort);
+	request.killNow?.removeEventListener('abort', onKillNow);
 	// Pipes held open well past the leader's exit: something held them, perhaps a member forked
 	// while the group was scanned at the exit. Looked at again below, not taken as gone.
 	if (exitedAt !== undefined && performance.now() - exitedAt > pipesHeldMs) {

@@ -4,6 +4,7 @@ import {
 	type OutputItem,
 	outputBacklogBytes,
 	outputBatchBytes,
+	outputStreamEntries,
 } from '../../source/fleet/fleet-keys.js';
 import {createOutputSender} from '../../source/fleet/output-sender.js';
 
@@ -17,7 +18,12 @@ protocol message, never the end).
 function fakeRedis({slow = false} = {}) {
 	const batches: OutputItem[][] = [];
 	const pending: Array<() => void> = [];
+	/** The stream's unread entries, as XLEN answers (the engine trims what it read). */
+	const stream = {length: 0};
 	const redis = {
+		async xlen() {
+			return stream.length;
+		},
 		multi() {
 			let data = '';
 			const chain = {
@@ -26,6 +32,7 @@ function fakeRedis({slow = false} = {}) {
 					return chain;
 				},
 				expire: () => chain,
+				xlen: () => chain,
 				async exec() {
 					batches.push(JSON.parse(data) as OutputItem[]);
 					if (slow) {
@@ -34,7 +41,11 @@ function fakeRedis({slow = false} = {}) {
 						});
 					}
 
-					return [];
+					return [
+						[null, 'id'],
+						[null, 1],
+						[null, stream.length],
+					];
 				},
 			};
 			return chain;
@@ -43,6 +54,7 @@ function fakeRedis({slow = false} = {}) {
 	return {
 		redis: redis as unknown as Redis,
 		batches,
+		stream,
 		release() {
 			for (const resolve of pending.splice(0)) {
 				resolve();
@@ -124,6 +136,53 @@ describe('the output sender', () => {
 		expect(kept * line.length).toBeLessThanOrEqual(outputBacklogBytes * 1.1);
 		const note = sent.find(text => text.includes('dropped'));
 		expect(note).toBe(
+			`[moondev worker] ${printed - kept} line(s) dropped: Redis took output more slowly than the agent printed it`,
+		);
+		expect(items).toContainEqual({message: {type: 'halt', reason: 'limit'}});
+		expect(sent.at(-1)).toBe('after');
+		expect(items.at(-1)).toHaveProperty('end');
+	});
+
+	test('an engine that reads slowly: nothing more goes to Redis while its unread entries are many; lines wait, then are dropped and counted, messages and the end never', async () => {
+		const fake = fakeRedis();
+		fake.stream.length = outputStreamEntries;
+		const sender = createOutputSender(fake.redis, 'out');
+		const printed = Math.ceil((outputBacklogBytes * 2) / line.length);
+		for (let index = 0; index < printed; index++) {
+			sender.push({lines: [line], stream: 'stdout'});
+		}
+
+		sender.push({message: {type: 'halt', reason: 'limit'}});
+		await new Promise(resolve => {
+			setTimeout(resolve, 300);
+		});
+		// Held on the worker: Redis got at most a stream's worth while the engine was behind.
+		const held = fake.batches.length;
+		expect(held).toBeLessThanOrEqual(outputStreamEntries);
+		await new Promise(resolve => {
+			setTimeout(resolve, 300);
+		});
+		expect(fake.batches).toHaveLength(held);
+		// The engine caught up (it trimmed what it read): what waited goes, the count with what follows.
+		fake.stream.length = 1;
+		await new Promise(resolve => {
+			setTimeout(resolve, 300);
+		});
+		sender.push({lines: ['after'], stream: 'stdout'});
+		await sender.end({
+			end: {
+				status: 'success',
+				durationMs: 1,
+				malformedLines: 0,
+				passed: false,
+				untrustedLines: [],
+			},
+		});
+		const items = fake.batches.flat();
+		const sent = items.flatMap(item => ('lines' in item ? item.lines : []));
+		const kept = sent.filter(text => text === line).length;
+		expect(kept * line.length).toBeLessThanOrEqual(outputBacklogBytes * 1.1);
+		expect(sent.find(text => text.includes('dropped'))).toBe(
 			`[moondev worker] ${printed - kept} line(s) dropped: Redis took output more slowly than the agent printed it`,
 		);
 		expect(items).toContainEqual({message: {type: 'halt', reason: 'limit'}});

@@ -60,7 +60,7 @@ describe('moondev-tui worker', () => {
 			],
 			[
 				['worker', '--config', file, '--redis', 'http://user:hunter2-secret@x'],
-				'worker: --redis: expected a redis:// or rediss:// URL (the value is not shown: it may hold a password)',
+				'worker: --redis: expected a redis:// or rediss:// URL of a host and a numeric port (the value is not shown: it may hold a password)',
 			],
 			[
 				['validate', '--config', file, '--tags', 'gpu'],
@@ -71,6 +71,26 @@ describe('moondev-tui worker', () => {
 			const result = await runCli(args, {env: {MOONDEV_REDIS_URL: secretUrl}});
 			expect(result.exitCode).toBe(2);
 			expect(result.stderr).toBe(message);
+		}
+	});
+
+	test('a malformed Redis URL is exit 2, its password never shown, for a worker and an engine', async () => {
+		const file = config();
+		for (const url of [
+			'redis://:s3cretPW@host:abc',
+			'redis://:s3cret%PW@127.0.0.1:1',
+		]) {
+			for (const args of [
+				['worker', '--config', file, '--tags', 'gpu'],
+				['--headless', '--once', '--config', file],
+			]) {
+				const result = await runCli(args, {env: {MOONDEV_REDIS_URL: url}});
+				expect(result.exitCode).toBe(2);
+				expect(result.stderr).toContain(
+					'expected a redis:// or rediss:// URL of a host and a numeric port',
+				);
+				expect(result.stderr + result.stdout).not.toContain('s3cret');
+			}
 		}
 	});
 
