@@ -1,7 +1,7 @@
 import {setTimeout as delay} from 'node:timers/promises';
 import {Queue} from 'bullmq';
 import {Redis} from 'ioredis';
-import {afterAll, beforeAll, expect, test} from 'vitest';
+import {expect, test} from 'vitest';
 import {startWorker} from '../../source/fleet/start-worker.js';
 import {openFleet} from '../../source/fleet/open-fleet.js';
 import {bullPrefix, fleetKeys} from '../../source/fleet/fleet-keys.js';
@@ -15,11 +15,8 @@ import {
 	createFakeClock,
 	createRecorder,
 } from '../helpers/index.js';
-import {
-	hasRedisServer,
-	type RedisServer,
-	startRedisServer,
-} from './redis-server.js';
+import {hasRedisServer} from './redis-server.js';
+import {withRedisServer} from './fleet-helpers.js';
 
 /*
 Who decides that a job never started (contract §10): the claim key, set NX by the worker before it
@@ -28,15 +25,7 @@ BullMQ before the engine read its end, must never be taken for one that never st
 again); a job the engine gave up must never start.
 */
 
-let server: RedisServer | undefined;
-beforeAll(async () => {
-	if (hasRedisServer) {
-		server = await startRedisServer();
-	}
-});
-afterAll(async () => {
-	await server?.stop();
-});
+const server = withRedisServer();
 
 const services = {
 	fail: (message: string) => new Error(message),
@@ -71,7 +60,7 @@ async function openTestFleet(url: string, queue: string) {
 test.runIf(hasRedisServer)(
 	'an attempt that ended before its timeout, read late by the engine, is not run again',
 	async () => {
-		const {url} = server!;
+		const {url} = server;
 		const queue = 'claim1';
 		const config = buildConfig({
 			orchestrator: {
@@ -128,7 +117,7 @@ test.runIf(hasRedisServer)(
 test.runIf(hasRedisServer)(
 	'a risk agent that said halt, read late by the engine, halts the cycle: never retried to a pass',
 	async () => {
-		const {url} = server!;
+		const {url} = server;
 		const queue = 'claim2';
 		const config = buildConfig({
 			orchestrator: {
@@ -198,7 +187,7 @@ test.runIf(hasRedisServer)(
 test.runIf(hasRedisServer)(
 	'a job the engine gave up (its claim is "cancelled") is refused by the worker that takes it late',
 	async () => {
-		const {url} = server!;
+		const {url} = server;
 		const queue = 'claim3';
 		const keys = fleetKeys(queue);
 		const config = buildConfig({
@@ -249,7 +238,7 @@ test.runIf(hasRedisServer)(
 test.runIf(hasRedisServer)(
 	'a cancel the worker did not hear (its subscription dropped) still ends the attempt: it is durable',
 	async () => {
-		const {url} = server!;
+		const {url} = server;
 		const queue = 'claim4';
 		const config = buildConfig({
 			orchestrator: {workers: {redis: url, queue}, killGraceSeconds: 0.5},
@@ -308,7 +297,7 @@ test.runIf(hasRedisServer)(
 test.runIf(hasRedisServer)(
 	'a running attempt whose cancel key the engine wrote is cancelled, with no message on the channel',
 	async () => {
-		const {url} = server!;
+		const {url} = server;
 		const queue = 'claim5';
 		const keys = fleetKeys(queue);
 		const config = buildConfig({

@@ -1,27 +1,16 @@
 import {setTimeout as delay} from 'node:timers/promises';
 import {Redis} from 'ioredis';
-import {afterAll, beforeAll, expect, test} from 'vitest';
+import {expect, test} from 'vitest';
 import {outputStreamEntries} from '../../source/fleet/fleet-keys.js';
 import {openFleet} from '../../source/fleet/open-fleet.js';
 import {startWorker} from '../../source/fleet/start-worker.js';
 import {buildConfig} from '../helpers/index.js';
-import {
-	hasRedisServer,
-	type RedisServer,
-	startRedisServer,
-} from './redis-server.js';
+import {hasRedisServer} from './redis-server.js';
+import {withRedisServer} from './fleet-helpers.js';
 
 /* A remote agent that floods its output while the engine's log reads slowly: Redis stays bounded. */
 
-let server: RedisServer | undefined;
-beforeAll(async () => {
-	if (hasRedisServer) {
-		server = await startRedisServer();
-	}
-});
-afterAll(async () => {
-	await server?.stop();
-});
+const server = withRedisServer();
 
 const services = {
 	fail: (message: string) => new Error(message),
@@ -31,7 +20,7 @@ const services = {
 test.runIf(hasRedisServer)(
 	'a flooding remote agent: its stream in Redis stays short, dropped lines are counted, its halt and end arrive',
 	async () => {
-		const {url} = server!;
+		const {url} = server;
 		const queue = 'flood';
 		const config = buildConfig({
 			orchestrator: {workers: {redis: url, queue}},

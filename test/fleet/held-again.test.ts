@@ -1,33 +1,22 @@
 import {setTimeout as delay} from 'node:timers/promises';
 import {Redis} from 'ioredis';
-import {afterAll, beforeAll, expect, test} from 'vitest';
+import {expect, test} from 'vitest';
 import {fleetKeys} from '../../source/fleet/fleet-keys.js';
 import {openFleet} from '../../source/fleet/open-fleet.js';
-import {
-	hasRedisServer,
-	type RedisServer,
-	startRedisServer,
-} from './redis-server.js';
+import {hasRedisServer} from './redis-server.js';
+import {withRedisServer} from './fleet-helpers.js';
 
 /*
 An engine that takes its queue again after losing it waits, as at the start, until no attempt of
 another engine runs on a worker: the two never trade at once.
 */
 
-let server: RedisServer | undefined;
-beforeAll(async () => {
-	if (hasRedisServer) {
-		server = await startRedisServer();
-	}
-});
-afterAll(async () => {
-	await server?.stop();
-});
+const server = withRedisServer();
 
 test.runIf(hasRedisServer)(
 	"the lock taken again: cycles go on only once the other engine's attempts have ended",
 	async () => {
-		const {url} = server!;
+		const {url} = server;
 		const queue = 'again';
 		const keys = fleetKeys(queue);
 		const events: string[] = [];

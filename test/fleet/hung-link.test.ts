@@ -1,17 +1,14 @@
 import net from 'node:net';
 import {setTimeout as delay} from 'node:timers/promises';
-import {afterAll, beforeAll, expect, test} from 'vitest';
+import {expect, test} from 'vitest';
 import {connectRedis} from '../../source/fleet/connect-redis.js';
 import {openFleet} from '../../source/fleet/open-fleet.js';
 import {engineLockValue, takeQueueLock} from '../../source/fleet/queue-lock.js';
 import {startWorker} from '../../source/fleet/start-worker.js';
 import type {AttemptResult} from '../../source/runner/run-agent.js';
 import {buildConfig} from '../helpers/index.js';
-import {
-	hasRedisServer,
-	type RedisServer,
-	startRedisServer,
-} from './redis-server.js';
+import {hasRedisServer} from './redis-server.js';
+import {withRedisServer} from './fleet-helpers.js';
 
 /*
 A half-open link to Redis (no reply, no error, as a dead NAT or a frozen host gives): the engine's
@@ -19,15 +16,7 @@ lock counts as lost before it can have expired, and a remote attempt still ends 
 stop, without retry.
 */
 
-let server: RedisServer | undefined;
-beforeAll(async () => {
-	if (hasRedisServer) {
-		server = await startRedisServer();
-	}
-});
-afterAll(async () => {
-	await server?.stop();
-});
+const server = withRedisServer();
 
 const services = {
 	fail: (message: string) => new Error(message),
@@ -69,7 +58,7 @@ async function freezableProxy(port: number) {
 test.runIf(hasRedisServer)(
 	'an engine whose link hangs counts its lock lost before it expires',
 	async () => {
-		const proxy = await freezableProxy(Number(new URL(server!.url).port));
+		const proxy = await freezableProxy(Number(new URL(server.url).port));
 		const redis = await connectRedis(proxy.url, {fail: services.fail});
 		const lost: string[] = [];
 		const lock = await takeQueueLock(redis, {
@@ -106,14 +95,14 @@ test.runIf(hasRedisServer)(
 		const queue = 'hang2';
 		const config = buildConfig({
 			orchestrator: {
-				workers: {redis: server!.url, queue},
+				workers: {redis: server.url, queue},
 				killGraceSeconds: 0.5,
 			},
 			agents: {m: {command: ['x'], enabled: true, runOn: 'gpu', timeout: 1}},
 		});
 		const worker = await startWorker({
 			config,
-			redisUrl: server!.url,
+			redisUrl: server.url,
 			queue,
 			tags: ['gpu'],
 			concurrency: 1,
@@ -136,7 +125,7 @@ test.runIf(hasRedisServer)(
 				};
 			},
 		});
-		const proxy = await freezableProxy(Number(new URL(server!.url).port));
+		const proxy = await freezableProxy(Number(new URL(server.url).port));
 		const fleet = await openFleet({
 			workers: {redisUrl: proxy.url, queue},
 			onLockLost: () => undefined,
