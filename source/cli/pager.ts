@@ -57,6 +57,18 @@ export async function showInPager(
 					: `the pager "${program}" failed: ${error.code ?? error.message}`,
 			);
 		});
+		// Ctrl-Z suspends the pager itself, as under a shell, and nothing here could bring it back
+		// (no job control): it is woken at once, so the key does nothing.
+		const wake = () => {
+			setTimeout(() => {
+				child.kill('SIGCONT');
+			}, 100).unref();
+		};
+
+		process.on('SIGTSTP', wake);
+		child.once('close', () => {
+			process.off('SIGTSTP', wake);
+		});
 		child.once('exit', (code, signal) => {
 			resolve(
 				code === 0 || signal === 'SIGTERM'

@@ -1,9 +1,10 @@
 import {chmodSync, readFileSync, writeFileSync} from 'node:fs';
 import path from 'node:path';
-import {describe, expect, test} from 'vitest';
+import process from 'node:process';
+import {describe, expect, onTestFinished, test} from 'vitest';
 import {pageLog, pagerCommand, showInPager} from '../../source/cli/pager.js';
 import {initialView} from '../../source/ui/key-map.js';
-import {temporaryDirectory} from '../helpers/index.js';
+import {temporaryDirectory, waitFor} from '../helpers/index.js';
 
 function logFolder(): string {
 	const folder = temporaryDirectory();
@@ -83,5 +84,46 @@ describe('the pager', () => {
 		});
 		controller.abort();
 		expect(await shown).toBeUndefined();
+	});
+
+	test('Ctrl-Z (SIGTSTP to the engine) while the pager suspended itself wakes it: the key does nothing', async () => {
+		const folder = logFolder();
+		const marks = temporaryDirectory();
+		// A pager that suspends itself, as less does on Ctrl-Z, and says when it is woken.
+		const pager = pagerScript(
+			`echo $$ > ${marks}/pid; kill -STOP $$; echo woke > ${marks}/woke`,
+		);
+		const shown = showInPager(path.join(folder, 'risk.log'), {
+			environment: {PAGER: pager},
+		});
+		const stopped = () => {
+			try {
+				const pid = readFileSync(path.join(marks, 'pid'), 'utf8').trim();
+				// The state follows the command's name in parentheses: T is stopped.
+				return readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') T ');
+			} catch {
+				return false;
+			}
+		};
+
+		// The test's process must never be stopped by its own signal, whatever the code under test does;
+		// and a pager left suspended by a failure is ended.
+		const keepRunning = () => undefined;
+		process.on('SIGTSTP', keepRunning);
+		onTestFinished(() => {
+			process.off('SIGTSTP', keepRunning);
+			try {
+				process.kill(
+					Number(readFileSync(path.join(marks, 'pid'), 'utf8')),
+					'SIGKILL',
+				);
+			} catch {
+				// Gone, as it should be.
+			}
+		});
+		await waitFor(stopped, 10_000, 'the pager to suspend itself');
+		process.kill(process.pid, 'SIGTSTP');
+		expect(await shown).toBeUndefined();
+		expect(readFileSync(path.join(marks, 'woke'), 'utf8')).toBe('woke\n');
 	});
 });
