@@ -99,6 +99,23 @@ export async function takeQueueLock(
 		}
 	};
 
+	// Lost at the deadline itself, not at the renewal tick after it (up to a tick later, when the
+	// lock may already have expired and another engine taken it).
+	const silent = () => {
+		lose(`cannot renew the lock of the workers' queue "${queue}" in Redis`);
+	};
+
+	let deadline = setTimeout(silent, lostAfterMs);
+	deadline.unref();
+	const pushDeadline = () => {
+		clearTimeout(deadline);
+		deadline = setTimeout(
+			silent,
+			Math.max(0, lostAfterMs - (Date.now() - lastRenewSentOk)),
+		);
+		deadline.unref();
+	};
+
 	const renew = async () => {
 		const sent = Date.now();
 		let answer: unknown;
@@ -110,6 +127,7 @@ export async function takeQueueLock(
 
 		if (answer === 1 || answer === 2) {
 			lastRenewSentOk = Math.max(lastRenewSentOk, sent);
+			pushDeadline();
 			if (!held && Date.now() - lastRenewSentOk < lostAfterMs) {
 				held = true;
 				onHeldAgain();
@@ -121,7 +139,7 @@ export async function takeQueueLock(
 
 	const timer = setInterval(() => {
 		if (Date.now() - lastRenewSentOk > lostAfterMs) {
-			lose(`cannot renew the lock of the workers' queue "${queue}" in Redis`);
+			silent();
 		}
 
 		void renew();
@@ -132,6 +150,7 @@ export async function takeQueueLock(
 		held: () => held,
 		async release() {
 			clearInterval(timer);
+			clearTimeout(deadline);
 			held = false;
 			await redis.eval(releaseScript, 1, key, value).catch(() => undefined);
 		},
