@@ -1,6 +1,6 @@
 import {existsSync, readFileSync} from 'node:fs';
 import path from 'node:path';
-import {expect, test} from 'vitest';
+import {test} from 'vitest';
 import {
 	fixtureCommand,
 	isAlive,
