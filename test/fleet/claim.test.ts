@@ -2,7 +2,6 @@ import {setTimeout as delay} from 'node:timers/promises';
 import {Queue} from 'bullmq';
 import {Redis} from 'ioredis';
 import {expect, test} from 'vitest';
-import {startWorker} from '../../source/fleet/start-worker.js';
 import {openFleet} from '../../source/fleet/open-fleet.js';
 import {bullPrefix, fleetKeys} from '../../source/fleet/fleet-keys.js';
 import {createEngine} from '../../source/engine/create-engine.js';
@@ -16,7 +15,7 @@ import {
 	createRecorder,
 } from '../helpers/index.js';
 import {hasRedisServer} from './redis-server.js';
-import {withRedisServer} from './fleet-helpers.js';
+import {withRedisServer, workerInProcess} from './fleet-helpers.js';
 
 /*
 Who decides that a job never started (contract §10): the claim key, set NX by the worker before it
@@ -79,13 +78,10 @@ test.runIf(hasRedisServer)(
 			},
 		});
 		let runs = 0;
-		const worker = await startWorker({
+		const worker = await workerInProcess({
 			config,
 			redisUrl: url,
 			queue,
-			tags: ['gpu'],
-			concurrency: 1,
-			log: () => undefined,
 			services,
 			async runAgent(request: RunAgentRequest) {
 				runs++;
@@ -138,13 +134,10 @@ test.runIf(hasRedisServer)(
 			},
 		});
 		let runs = 0;
-		const worker = await startWorker({
+		const worker = await workerInProcess({
 			config,
 			redisUrl: url,
 			queue,
-			tags: ['gpu'],
-			concurrency: 1,
-			log: () => undefined,
 			services,
 			async runAgent(request) {
 				runs++;
@@ -197,13 +190,10 @@ test.runIf(hasRedisServer)(
 		let runs = 0;
 		const admin = new Redis(url);
 		await admin.set(keys.engine, JSON.stringify({id: 'e1', host: 'h', pid: 1}));
-		const worker = await startWorker({
+		const worker = await workerInProcess({
 			config,
 			redisUrl: url,
 			queue,
-			tags: ['gpu'],
-			concurrency: 1,
-			log: () => undefined,
 			services,
 			async runAgent() {
 				runs++;
@@ -245,13 +235,10 @@ test.runIf(hasRedisServer)(
 			agents: {m: {command: ['x'], enabled: true, runOn: 'gpu', timeout: 60}},
 		});
 		let aborted = false;
-		const worker = await startWorker({
+		const worker = await workerInProcess({
 			config,
 			redisUrl: url,
 			queue,
-			tags: ['gpu'],
-			concurrency: 1,
-			log: () => undefined,
 			services,
 			async runAgent(request) {
 				await new Promise(resolve => {
@@ -308,13 +295,10 @@ test.runIf(hasRedisServer)(
 		await admin.set(keys.engine, JSON.stringify({id: 'e1', host: 'h', pid: 1}));
 		const seen = {started: false};
 		let aborted = false;
-		const worker = await startWorker({
+		const worker = await workerInProcess({
 			config,
 			redisUrl: url,
 			queue,
-			tags: ['gpu'],
-			concurrency: 1,
-			log: () => undefined,
 			services,
 			async runAgent(request) {
 				seen.started = true;

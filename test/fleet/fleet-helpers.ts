@@ -4,6 +4,11 @@ import path from 'node:path';
 import process from 'node:process';
 import {afterAll, beforeAll, onTestFinished} from 'vitest';
 import {
+	type RunningWorker,
+	startWorker as startWorkerHere,
+	type WorkerOptions,
+} from '../../source/fleet/start-worker.js';
+import {
 	parseJsonLines,
 	runCli,
 	startCli,
@@ -133,3 +138,18 @@ export const endOf = (events: Array<Record<string, unknown>>, agent: string) =>
 	events.find(event => event.type === 'agent_end' && event.agent === agent);
 
 export {hasRedisServer} from './redis-server.js';
+
+/**
+A worker in the test's own process: tagged gpu, one attempt at a time, quiet; the test gives its
+config, its link and the runner that stands for the agent.
+*/
+export async function workerInProcess(
+	options: Omit<WorkerOptions, 'tags' | 'concurrency' | 'log'>,
+): Promise<RunningWorker> {
+	return startWorkerHere({
+		tags: ['gpu'],
+		concurrency: 1,
+		log: () => undefined,
+		...options,
+	});
+}

@@ -3,10 +3,9 @@ import {Redis} from 'ioredis';
 import {expect, test} from 'vitest';
 import {outputStreamEntries} from '../../source/fleet/fleet-keys.js';
 import {openFleet} from '../../source/fleet/open-fleet.js';
-import {startWorker} from '../../source/fleet/start-worker.js';
 import {buildConfig} from '../helpers/index.js';
 import {hasRedisServer} from './redis-server.js';
-import {withRedisServer} from './fleet-helpers.js';
+import {withRedisServer, workerInProcess} from './fleet-helpers.js';
 
 /* A remote agent that floods its output while the engine's log reads slowly: Redis stays bounded. */
 
@@ -27,13 +26,10 @@ test.runIf(hasRedisServer)(
 			agents: {f: {command: ['x'], enabled: true, runOn: 'gpu'}},
 		});
 		const line = 'y'.repeat(1000);
-		const worker = await startWorker({
+		const worker = await workerInProcess({
 			config,
 			redisUrl: url,
 			queue,
-			tags: ['gpu'],
-			concurrency: 1,
-			log: () => undefined,
 			services,
 			async runAgent(request) {
 				for (let round = 0; round < 40; round++) {

@@ -4,11 +4,10 @@ import {expect, test} from 'vitest';
 import {connectRedis} from '../../source/fleet/connect-redis.js';
 import {openFleet} from '../../source/fleet/open-fleet.js';
 import {engineLockValue, takeQueueLock} from '../../source/fleet/queue-lock.js';
-import {startWorker} from '../../source/fleet/start-worker.js';
 import type {AttemptResult} from '../../source/runner/run-agent.js';
 import {buildConfig} from '../helpers/index.js';
 import {hasRedisServer} from './redis-server.js';
-import {withRedisServer} from './fleet-helpers.js';
+import {withRedisServer, workerInProcess} from './fleet-helpers.js';
 
 /*
 A half-open link to Redis (no reply, no error, as a dead NAT or a frozen host gives): the engine's
@@ -107,13 +106,10 @@ test.runIf(hasRedisServer)(
 			},
 			agents: {m: {command: ['x'], enabled: true, runOn: 'gpu', timeout: 1}},
 		});
-		const worker = await startWorker({
+		const worker = await workerInProcess({
 			config,
 			redisUrl: server.url,
 			queue,
-			tags: ['gpu'],
-			concurrency: 1,
-			log: () => undefined,
 			services,
 			async runAgent(request): Promise<AttemptResult> {
 				await new Promise(resolve => {
